@@ -1,0 +1,60 @@
+import pg from 'pg';
+import type { JwtClaims } from './jwt.ts';
+
+/**
+ * A superuser pool that survives Postgres restarts: idle clients that die with the server are
+ * dropped (pg emits 'error' on them, which would otherwise crash the process) and the next
+ * request connects afresh.
+ */
+export function createPool(url: string, log: (message: string) => void, max = 20): pg.Pool {
+	const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+	pool.on('error', (err) => log(`database connection lost: ${err.message}`));
+	return pool;
+}
+
+export interface RequestIdentity {
+	role: string;
+	claims: JwtClaims;
+	method: string;
+	/** Path as PostgREST sees it (after /rest/v1), e.g. /rpc/sync_status. */
+	path: string;
+	headers: Record<string, string>;
+	readOnly: boolean;
+}
+
+/**
+ * Runs `work` in one transaction with the caller's role and claims set exactly as PostgREST sets
+ * them (`set_config(…, true)` = SET LOCAL), so RLS, auth.uid() and security definer functions
+ * behave as on a hosted project. Any error rolls the whole transaction back.
+ */
+export async function withRequestTransaction<T>(
+	pool: pg.Pool,
+	identity: RequestIdentity,
+	work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+	const client = await pool.connect();
+	let broken = false;
+	try {
+		await client.query(`begin isolation level read committed ${identity.readOnly ? 'read only' : 'read write'}`);
+		await client.query(
+			`select set_config('search_path', '"public", "extensions"', true),
+			        set_config('role', $1, true),
+			        set_config('request.jwt.claims', $2, true),
+			        set_config('request.method', $3, true),
+			        set_config('request.path', $4, true),
+			        set_config('request.headers', $5, true),
+			        set_config('request.cookies', '{}', true)`,
+			[identity.role, JSON.stringify(identity.claims), identity.method, identity.path, JSON.stringify(identity.headers)],
+		);
+		const result = await work(client);
+		await client.query('commit');
+		return result;
+	} catch (err) {
+		await client.query('rollback').catch(() => {
+			broken = true;
+		});
+		throw err;
+	} finally {
+		client.release(broken);
+	}
+}

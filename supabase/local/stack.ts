@@ -1,0 +1,157 @@
+import { resolve } from 'node:path';
+import type pg from 'pg';
+import type { ApiConfig, StackContext } from './context.ts';
+import { createPool } from './db.ts';
+import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from './keys.ts';
+import { prepareDatabase, type AppliedMigration } from './migrate.ts';
+import { freePort } from './ports.ts';
+import { startPostgres, type PostgresServer } from './postgres.ts';
+import { startApiServer, type ApiServer } from './server.ts';
+
+export const DEFAULT_API_PORT = 54321;
+export const DEFAULT_DB_PORT = 54322;
+export const DEFAULT_DATA_DIR = '.stack-data';
+
+export interface ApiOptions {
+	/** Superuser URL of the project database. */
+	databaseUrl: string;
+	/** 0 picks a free port (tests); the same port is reused by restart(). */
+	port?: number;
+	config?: Partial<Omit<ApiConfig, 'apiUrl'>>;
+	log?: (line: string) => void;
+}
+
+/** The local API as a restartable part: tests stop it under connected clients and bring it back. */
+export interface ApiHandle {
+	readonly url: string;
+	readonly port: number;
+	readonly config: ApiConfig;
+	readonly running: boolean;
+	/** A superuser pool on the project database, for test setup and assertions. */
+	readonly pool: pg.Pool;
+	stop(): Promise<void>;
+	/** Starts again on the same port after stop(). */
+	start(): Promise<void>;
+	/** Stops the server and closes the pool. */
+	close(): Promise<void>;
+}
+
+export async function startApi(options: ApiOptions): Promise<ApiHandle> {
+	const log = options.log ?? (() => {});
+	const port = options.port || (await freePort());
+	const config: ApiConfig = {
+		apiUrl: `http://127.0.0.1:${port}`,
+		jwtSecret: DEMO_JWT_SECRET,
+		anonKey: DEMO_ANON_KEY,
+		serviceRoleKey: DEMO_SERVICE_ROLE_KEY,
+		jwtExpirySeconds: 3600,
+		refreshTokenReuseSeconds: 10,
+		anonymousSignIns: true,
+		maxBodyBytes: 8 * 1024 * 1024,
+		...options.config,
+	};
+	const pool = createPool(options.databaseUrl, log);
+	const ctx: StackContext = { config, pool, databaseUrl: options.databaseUrl, log };
+	let server: ApiServer | undefined = await startApiServer(ctx, port);
+	return {
+		url: config.apiUrl,
+		port,
+		config,
+		pool,
+		get running() {
+			return server !== undefined;
+		},
+		async stop() {
+			const s = server;
+			server = undefined;
+			await s?.stop();
+		},
+		async start() {
+			server ??= await startApiServer(ctx, port);
+		},
+		async close() {
+			await this.stop();
+			await pool.end().catch(() => {});
+		},
+	};
+}
+
+export interface StackOptions {
+	/** API port; 0 = a free one. Default STACK_PORT or 54321. */
+	apiPort?: number;
+	/** Postgres port; 0 = a free one. Default STACK_DB_PORT or 54322. */
+	dbPort?: number;
+	/** Postgres data directory. Default STACK_DATA_DIR or ./.stack-data. */
+	dataDir?: string;
+	/** An external superuser URL: replaces the embedded Postgres entirely. Default DATABASE_URL. */
+	databaseUrl?: string;
+	migrationsDir?: string;
+	log?: (line: string) => void;
+}
+
+/** A whole local Supabase: Postgres (embedded unless DATABASE_URL is given), migrations, the API. */
+export interface Stack {
+	readonly api: ApiHandle;
+	/** Null when an external DATABASE_URL is used. */
+	readonly postgres: PostgresServer | null;
+	readonly dbUrl: string;
+	readonly migrations: AppliedMigration[];
+	/** The variables `supabase status -o env` prints, for the app and for scripts. */
+	env(): Record<'API_URL' | 'ANON_KEY' | 'SERVICE_ROLE_KEY' | 'DB_URL' | 'JWT_SECRET', string>;
+	/** Stops the API and Postgres. Idempotent. */
+	stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+	const log = options.log ?? (() => {});
+	const externalUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+	let postgres: PostgresServer | null = null;
+	let dbUrl: string;
+	if (externalUrl) {
+		dbUrl = externalUrl;
+	} else {
+		const dbPort = options.dbPort ?? envPort('STACK_DB_PORT', DEFAULT_DB_PORT);
+		postgres = await startPostgres({
+			dataDir: resolve(options.dataDir ?? process.env.STACK_DATA_DIR ?? DEFAULT_DATA_DIR),
+			port: dbPort === 0 ? await freePort() : dbPort,
+			onLog: log,
+		});
+		dbUrl = postgres.url();
+	}
+	let running: ApiHandle;
+	let migrations: AppliedMigration[];
+	try {
+		migrations = await prepareDatabase(dbUrl, options.migrationsDir);
+		running = await startApi({ databaseUrl: dbUrl, port: options.apiPort ?? envPort('STACK_PORT', DEFAULT_API_PORT), log });
+	} catch (err) {
+		await postgres?.stop();
+		throw err;
+	}
+	let stopping: Promise<void> | undefined;
+	return {
+		api: running,
+		postgres,
+		dbUrl,
+		migrations,
+		env: () => ({
+			API_URL: running.url,
+			ANON_KEY: running.config.anonKey,
+			SERVICE_ROLE_KEY: running.config.serviceRoleKey,
+			DB_URL: dbUrl,
+			JWT_SECRET: running.config.jwtSecret,
+		}),
+		stop: () =>
+			(stopping ??= (async () => {
+				await running.close();
+				await postgres?.stop();
+			})()),
+	};
+}
+
+function envPort(name: string, fallback: number): number {
+	const value = process.env[name];
+	if (value === undefined || value === '') return fallback;
+	const port = Number(value);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${value} is not a port number`);
+	return port;
+}

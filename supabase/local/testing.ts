@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cloneDatabase, dropDatabase, prepareDatabase } from './migrate.ts';
+import { freePort } from './ports.ts';
+import { startPostgres, type PostgresServer } from './postgres.ts';
+import { startApi, type ApiHandle, type ApiOptions } from './stack.ts';
+
+const TEMPLATE = 'tripmate_template';
+
+/**
+ * A throwaway Postgres cluster for a test run: its own data directory and a free port, so tests
+ * run beside `npm run dev`. It holds one migrated template database; each test gets a clone.
+ */
+export interface TestCluster {
+	readonly adminUrl: string;
+	readonly postgres: PostgresServer;
+	/** A fresh migrated database (CREATE DATABASE … TEMPLATE, tens of ms); returns its URL. */
+	createDatabase(): Promise<string>;
+	dropDatabase(url: string): Promise<void>;
+	stop(): Promise<void>;
+}
+
+export async function startTestCluster(log?: (line: string) => void): Promise<TestCluster> {
+	const dataDir = await mkdtemp(join(tmpdir(), 'tripmate-pg-'));
+	const postgres = await startPostgres({ dataDir, port: await freePort(), onLog: log });
+	const adminUrl = postgres.url('postgres');
+	await cloneDatabase(adminUrl, 'template1', TEMPLATE);
+	await prepareDatabase(postgres.url(TEMPLATE));
+	return {
+		...databasesOf(adminUrl),
+		postgres,
+		async stop() {
+			await postgres.stop();
+			await rm(dataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+/**
+ * Database factory for a running test cluster, rebuilt from its admin URL alone — so a Vitest
+ * worker can use the cluster its global setup started.
+ */
+export function databasesOf(adminUrl: string): Pick<TestCluster, 'adminUrl' | 'createDatabase' | 'dropDatabase'> {
+	return {
+		adminUrl,
+		async createDatabase() {
+			const name = `t_${randomBytes(6).toString('hex')}`;
+			await cloneDatabase(adminUrl, TEMPLATE, name);
+			const url = new URL(adminUrl);
+			url.pathname = `/${name}`;
+			return url.toString();
+		},
+		async dropDatabase(url: string) {
+			await dropDatabase(adminUrl, new URL(url).pathname.slice(1));
+		},
+	};
+}
+
+/** An API server on a fresh clone of the template database. */
+export async function startTestApi(
+	cluster: Pick<TestCluster, 'createDatabase'>,
+	options: Omit<ApiOptions, 'databaseUrl'> = {},
+): Promise<ApiHandle & { databaseUrl: string }> {
+	const databaseUrl = await cluster.createDatabase();
+	const api = await startApi({ ...options, databaseUrl, port: options.port ?? (await freePort()) });
+	return Object.assign(api, { databaseUrl });
+}
