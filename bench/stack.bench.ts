@@ -1,0 +1,109 @@
+/**
+ * The embedded stack: cold and warm start, RPC round trip, and broadcast client → client,
+ * all through the unmodified supabase-js.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack } from '../supabase/local/stack.ts';
+import { benchClient, isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+
+const RPC_SAMPLES = 1000;
+const BROADCAST_SAMPLES = 500;
+const WARM_STARTS = 3;
+
+export async function run(): Promise<void> {
+	const dataDir = await mkdtemp(join(tmpdir(), 'tripmate-bench-'));
+	try {
+		let t = performance.now();
+		const cold = await startStack({ dataDir, apiPort: 0, dbPort: 0 });
+		const coldMs = performance.now() - t;
+		await cold.stop();
+
+		const warmTimes: number[] = [];
+		for (let i = 0; i < WARM_STARTS; i++) {
+			t = performance.now();
+			const warm = await startStack({ dataDir, apiPort: 0, dbPort: 0 });
+			warmTimes.push(performance.now() - t);
+			if (i < WARM_STARTS - 1) await warm.stop();
+			else {
+				const figures = await measureApi(warm.api.url, warm.api.config.anonKey, (sql) => warm.api.pool.query(sql));
+				await warm.stop();
+				const warmMs = summarize(warmTimes).p50;
+				printFigures('Embedded stack', [
+					{ name: 'cold start (fresh data dir)', value: ms(coldMs), target: '≤ 8000 ms', met: coldMs <= 8000 },
+					{ name: `warm start (median of ${WARM_STARTS})`, value: ms(warmMs), target: '≤ 2000 ms', met: warmMs <= 2000 },
+					...figures,
+				]);
+			}
+		}
+	} finally {
+		await rm(dataDir, { recursive: true, force: true });
+	}
+}
+
+async function measureApi(url: string, anonKey: string, sql: (q: string) => Promise<unknown>): Promise<Figure[]> {
+	await sql(`create or replace function public.bench_echo(x int) returns int language sql volatile as 'select x'`);
+	const client = benchClient(url, anonKey);
+	for (let i = 0; i < 50; i++) await client.rpc('bench_echo', { x: i });
+	const rpc: number[] = [];
+	for (let i = 0; i < RPC_SAMPLES; i++) {
+		const t = performance.now();
+		const { data, error } = await client.rpc('bench_echo', { x: i });
+		rpc.push(performance.now() - t);
+		if (error || data !== i) throw new Error(`bench_echo returned ${JSON.stringify({ data, error })}`);
+	}
+	const rpcStats = summarize(rpc);
+
+	const sender = benchClient(url, anonKey);
+	const receiver = benchClient(url, anonKey);
+	const topic = `bench-${Date.now()}`;
+	let deliver: ((n: number) => void) | undefined;
+	const rx = receiver.channel(topic).on('broadcast', { event: 'ping' }, (m) => deliver?.(m.payload.n as number));
+	const tx = sender.channel(topic);
+	await Promise.all([subscribed(rx), subscribed(tx)]);
+	const broadcast: number[] = [];
+	for (let i = 0; i < BROADCAST_SAMPLES + 20; i++) {
+		const t = performance.now();
+		const received = new Promise<number>((resolve) => (deliver = resolve));
+		await tx.send({ type: 'broadcast', event: 'ping', payload: { n: i } });
+		const n = await withTimeout(received, 2000, 'broadcast delivery');
+		if (n !== i) throw new Error(`broadcast ${i} arrived as ${n}`);
+		if (i >= 20) broadcast.push(performance.now() - t);
+	}
+	const b = summarize(broadcast);
+	await Promise.all([client, sender, receiver].map((c) => c.removeAllChannels()));
+	return [
+		{ name: `RPC round trip p50 (n=${rpcStats.n})`, value: ms(rpcStats.p50), target: '≤ 3 ms', met: rpcStats.p50 <= 3 },
+		{ name: 'RPC round trip p95', value: ms(rpcStats.p95) },
+		{ name: `broadcast client→client p50 (n=${b.n})`, value: ms(b.p50), target: '≤ 5 ms', met: b.p50 <= 5 },
+		{ name: 'broadcast client→client p95', value: ms(b.p95) },
+	];
+}
+
+function subscribed(channel: ReturnType<ReturnType<typeof benchClient>['channel']>): Promise<void> {
+	return withTimeout(
+		new Promise<void>((resolve, reject) =>
+			channel.subscribe((status, err) => {
+				if (status === 'SUBSCRIBED') resolve();
+				else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') reject(err ?? new Error(status));
+			}),
+		),
+		5000,
+		'channel subscription',
+	);
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+if (isMain(import.meta.url)) await run();
