@@ -53,6 +53,11 @@ export async function startApi(options: ApiOptions): Promise<ApiHandle> {
 	const pool = createPool(options.databaseUrl, log);
 	const ctx: StackContext = { config, pool, databaseUrl: options.databaseUrl, log };
 	let server: ApiServer | undefined = await startApiServer(ctx, port);
+	const stop = async () => {
+		const s = server;
+		server = undefined;
+		await s?.stop();
+	};
 	return {
 		url: config.apiUrl,
 		port,
@@ -61,16 +66,12 @@ export async function startApi(options: ApiOptions): Promise<ApiHandle> {
 		get running() {
 			return server !== undefined;
 		},
-		async stop() {
-			const s = server;
-			server = undefined;
-			await s?.stop();
-		},
+		stop,
 		async start() {
 			server ??= await startApiServer(ctx, port);
 		},
 		async close() {
-			await this.stop();
+			await stop();
 			await pool.end().catch(() => {});
 		},
 	};

@@ -1,7 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import type { StackContext } from '../context.ts';
-import { json, type ServiceHandler } from '../http.ts';
+import type { ServiceHandler } from '../http.ts';
+import { createAuthorizer } from './authorization.ts';
+import { startDbDelivery } from './db-delivery.ts';
+import { errorMessage, type RealtimeDeps } from './deps.ts';
+import { Hub, type Member } from './hub.ts';
+import type { Vsn } from './messages.ts';
+import { PresenceRegistry } from './presence.ts';
+import { createRestBroadcast, forwardedHeaders } from './rest-broadcast.ts';
+import { Connection } from './socket.ts';
+import { checkRealtimeToken } from './tokens.ts';
 
 export interface RealtimeService {
 	handleHttp: ServiceHandler;
@@ -10,11 +20,78 @@ export interface RealtimeService {
 	close(): Promise<void>;
 }
 
-// Placeholder until the Realtime-compatible service lands.
-export function createRealtimeService(_ctx: StackContext): RealtimeService {
-	return {
-		handleHttp: async () => json(404, { message: 'not implemented yet' }),
-		handleUpgrade: (_req, socket) => socket.destroy(),
-		close: async () => {},
+/** Larger frames close the socket (1009); realtime-js messages are far smaller. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+const SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * Realtime as supabase-js sees it (protocol reference §3–4): the Phoenix socket at
+ * /realtime/v1/websocket, the REST broadcast API, and delivery of committed `realtime.send` rows.
+ */
+export function createRealtimeService(ctx: StackContext): RealtimeService {
+	const connections = new Set<Connection>();
+	const hub = new Hub();
+	const database = startDbDelivery(ctx, hub);
+	const deps: RealtimeDeps = {
+		config: ctx.config,
+		log: ctx.log,
+		hub,
+		presence: new PresenceRegistry<Member>(),
+		authorizer: createAuthorizer(ctx.pool),
+		// Bounded: if Postgres is down, joins still succeed (delivery resumes when it is back).
+		databaseReady: () => database.ready(5000),
 	};
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+	const sweep = setInterval(() => {
+		const now = Date.now();
+		for (const connection of connections) connection.closeIfIdle(now);
+	}, SWEEP_INTERVAL_MS);
+	sweep.unref();
+	let closed = false;
+
+	return {
+		handleHttp: createRestBroadcast(deps),
+		handleUpgrade(req, socket, head) {
+			socket.on('error', (err) => ctx.log(`realtime: upgrade socket error: ${err.message}`));
+			if (closed) return void socket.destroy();
+			try {
+				const url = new URL(req.url ?? '/', 'http://local');
+				const vsn = url.searchParams.get('vsn') ?? '1.0.0';
+				if (vsn !== '1.0.0' && vsn !== '2.0.0') return rejectUpgrade(socket, 400, `Unsupported serializer version ${vsn}`);
+				const headerKey = req.headers['x-api-key'];
+				const key = url.searchParams.get('apikey') ?? (typeof headerKey === 'string' ? headerKey : undefined);
+				const check = checkRealtimeToken(key, ctx.config);
+				if (!check.ok) return rejectUpgrade(socket, 401, check.message);
+				const headers = forwardedHeaders(req);
+				wss.handleUpgrade(req, socket, head, (ws) => {
+					if (closed) return void ws.terminate();
+					const connection = new Connection(ws, vsn as Vsn, check.caller.token, headers, deps, (c) => connections.delete(c));
+					connections.add(connection);
+				});
+			} catch (err) {
+				ctx.log(`realtime: upgrade failed: ${errorMessage(err)}`);
+				rejectUpgrade(socket, 500, 'Internal server error');
+			}
+		},
+		async close() {
+			if (closed) return;
+			closed = true;
+			clearInterval(sweep);
+			// Like a crash: no close frames, so clients notice at once and reconnect with backoff.
+			for (const connection of connections) connection.terminate();
+			connections.clear();
+			wss.close();
+			await database.close();
+		},
+	};
+}
+
+/** Realtime rejects bad keys at the HTTP upgrade with a JSON `{"error": …}` body (§3.1). */
+function rejectUpgrade(socket: Duplex, status: 400 | 401 | 500, error: string): void {
+	const body = JSON.stringify({ error });
+	const reason = { 400: 'Bad Request', 401: 'Unauthorized', 500: 'Internal Server Error' }[status];
+	socket.end(
+		`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+			`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+	);
 }
