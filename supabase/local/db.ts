@@ -33,6 +33,10 @@ export async function withRequestTransaction<T>(
 	work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
 	const client = await pool.connect();
+	// A checked-out client emits 'error' when Postgres dies mid-query; unhandled, that would crash
+	// the server. The failed query rejects anyway, so the listener only has to exist.
+	const ignore = () => {};
+	client.on('error', ignore);
 	let broken = false;
 	try {
 		await client.query(`begin isolation level read committed ${identity.readOnly ? 'read only' : 'read write'}`);
@@ -55,6 +59,7 @@ export async function withRequestTransaction<T>(
 		});
 		throw err;
 	} finally {
+		client.off('error', ignore);
 		client.release(broken);
 	}
 }
