@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '../supabase/local/stack.ts';
+import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { benchClient, isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
 
 const RPC_SAMPLES = 1000;
@@ -15,31 +16,67 @@ const WARM_STARTS = 3;
 export async function run(): Promise<void> {
 	const dataDir = await mkdtemp(join(tmpdir(), 'tripmate-bench-'));
 	try {
-		let t = performance.now();
-		const cold = await startStack({ dataDir, apiPort: 0, dbPort: 0 });
-		const coldMs = performance.now() - t;
+		// The stack runs as `npm run stack` does, in its own process, so the clients measured here
+		// don't share an event loop with the server.
+		const cold = await startStackProcess(dataDir);
 		await cold.stop();
-
 		const warmTimes: number[] = [];
 		for (let i = 0; i < WARM_STARTS; i++) {
-			t = performance.now();
-			const warm = await startStack({ dataDir, apiPort: 0, dbPort: 0 });
-			warmTimes.push(performance.now() - t);
-			if (i < WARM_STARTS - 1) await warm.stop();
-			else {
-				const figures = await measureApi(warm.api.url, warm.api.config.anonKey, (sql) => warm.api.pool.query(sql));
+			const warm = await startStackProcess(dataDir);
+			warmTimes.push(warm.startMs);
+			if (i < WARM_STARTS - 1) {
 				await warm.stop();
-				const warmMs = summarize(warmTimes).p50;
-				printFigures('Embedded stack', [
-					{ name: 'cold start (fresh data dir)', value: ms(coldMs), target: '≤ 8000 ms', met: coldMs <= 8000 },
-					{ name: `warm start (median of ${WARM_STARTS})`, value: ms(warmMs), target: '≤ 2000 ms', met: warmMs <= 2000 },
-					...figures,
-				]);
+				continue;
 			}
+			const db = new pg.Client({ connectionString: warm.env.DB_URL });
+			await db.connect();
+			const figures = await measureApi(warm.env.API_URL!, warm.env.ANON_KEY!, (sql) => db.query(sql));
+			await db.end();
+			await warm.stop();
+			const warmMs = summarize(warmTimes).p50;
+			printFigures('Embedded stack (npm run stack in a child process; times include Node + tsx start-up)', [
+				{ name: 'cold start (fresh data dir)', value: ms(cold.startMs), target: '≤ 8000 ms', met: cold.startMs <= 8000 },
+				{ name: `warm start (median of ${WARM_STARTS})`, value: ms(warmMs), target: '≤ 2000 ms', met: warmMs <= 2000 },
+				...figures,
+			]);
 		}
 	} finally {
 		await rm(dataDir, { recursive: true, force: true });
 	}
+}
+
+async function startStackProcess(dataDir: string) {
+	const started = performance.now();
+	const child = spawn(process.execPath, ['--import', 'tsx', 'supabase/local/cli.ts'], {
+		env: { ...process.env, STACK_DATA_DIR: dataDir, STACK_PORT: '0', STACK_DB_PORT: '0' },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+	let stdout = '';
+	let stderr = '';
+	child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+	const env = await withTimeout(
+		new Promise<Record<string, string>>((resolve, reject) => {
+			child.stdout.on('data', (d: Buffer) => {
+				stdout += d.toString();
+				if (stdout.includes('JWT_SECRET=')) {
+					resolve(Object.fromEntries(stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])));
+				}
+			});
+			void exited.then((code) => reject(new Error(`the stack exited with ${code}: ${stderr}`)));
+		}),
+		30_000,
+		'the stack to start',
+	);
+	return {
+		env,
+		startMs: performance.now() - started,
+		async stop() {
+			child.kill('SIGTERM');
+			const code = await exited;
+			if (code !== 0) throw new Error(`the stack exited with ${code} on SIGTERM: ${stderr}`);
+		},
+	};
 }
 
 async function measureApi(url: string, anonKey: string, sql: (q: string) => Promise<unknown>): Promise<Figure[]> {

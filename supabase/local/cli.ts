@@ -7,9 +7,12 @@ import { startStack, type Stack } from './stack.ts';
 const verbose = process.env.STACK_VERBOSE === '1';
 
 export async function runStackCli(): Promise<void> {
+	// Handlers go in first: a signal during start-up must still stop whatever has started.
+	const starting = startStack({ log: verbose ? (line) => console.error(`[postgres] ${line}`) : undefined });
+	stopOnSignals(() => starting.then((stack) => stack.stop(), () => {}));
 	let stack: Stack;
 	try {
-		stack = await startStack({ log: verbose ? (line) => console.error(`[postgres] ${line}`) : undefined });
+		stack = await starting;
 	} catch (err) {
 		console.error(`Could not start the local stack: ${err instanceof Error ? err.message : String(err)}`);
 		process.exit(1);
@@ -18,7 +21,6 @@ export async function runStackCli(): Promise<void> {
 	console.error(
 		`Local Supabase ready${stack.postgres ? ` (data in ${stack.postgres.dataDir})` : ' (external DATABASE_URL)'}. Ctrl-C stops it.`,
 	);
-	stopOnSignals(() => stack.stop());
 }
 
 /** First signal: orderly stop, then exit. Second signal: exit at once. */
