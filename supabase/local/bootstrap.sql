@@ -97,6 +97,39 @@ create table if not exists auth.refresh_tokens (
 );
 create index if not exists refresh_tokens_session_id_idx on auth.refresh_tokens (session_id);
 
+-- Columns GoTrue's own schema has and the local Auth service or seed files written for a hosted
+-- project (`insert into auth.users (…, confirmation_token, email_change, …)`) use. Nullable or
+-- defaulted, so inserts that name only the columns above keep working.
+alter table auth.users add column if not exists phone_confirmed_at timestamptz;
+alter table auth.users add column if not exists confirmed_at timestamptz
+  generated always as (least(email_confirmed_at, phone_confirmed_at)) stored;
+alter table auth.users add column if not exists invited_at timestamptz;
+alter table auth.users add column if not exists confirmation_token varchar(255) default '';
+alter table auth.users add column if not exists confirmation_sent_at timestamptz;
+alter table auth.users add column if not exists recovery_token varchar(255) default '';
+alter table auth.users add column if not exists recovery_sent_at timestamptz;
+alter table auth.users add column if not exists email_change_token_new varchar(255) default '';
+alter table auth.users add column if not exists email_change_token_current varchar(255) default '';
+alter table auth.users add column if not exists email_change varchar(255) default '';
+alter table auth.users add column if not exists email_change_sent_at timestamptz;
+alter table auth.users add column if not exists email_change_confirm_status smallint default 0;
+alter table auth.users add column if not exists is_super_admin boolean;
+alter table auth.users add column if not exists is_sso_user boolean not null default false;
+
+-- The sign-in methods of a session (the `amr` claim), one row per method, as GoTrue keeps them.
+create table if not exists auth.mfa_amr_claims (
+  id uuid primary key,
+  session_id uuid not null references auth.sessions (id) on delete cascade,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  authentication_method text not null,
+  constraint mfa_amr_claims_session_id_authentication_method_pkey unique (session_id, authentication_method)
+);
+-- GoTrue finds "the currently active token of a session" by this order on every reuse check.
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
+create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
+create index if not exists identities_user_id_idx on auth.identities (user_id);
+
 -- The same definitions as supabase/auth's migrations: claims come from PostgREST's GUCs.
 create or replace function auth.uid() returns uuid
 language sql stable
@@ -231,7 +264,8 @@ begin
   end if;
   body := json_build_object('id', new.id, 'topic', new.topic, 'event', new.event,
                             'private', coalesce(new.private, false), 'payload', new.payload)::text;
-  if octet_length(body) > 7900 then
+  -- pg_notify payloads are limited to 8000 bytes, and bytea has no JSON form: announce by id.
+  if octet_length(body) > 7900 or new.binary_payload is not null then
     body := json_build_object('id', new.id)::text;
   end if;
   perform pg_notify('realtime_messages', body);
