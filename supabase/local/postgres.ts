@@ -64,6 +64,20 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 	let exited: Promise<void> = Promise.resolve();
 
 	async function start(): Promise<void> {
+		// Backends of a killed server notice their postmaster is gone within moments; until then
+		// they hold its shared memory and a new server refuses to start.
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return await startOnce();
+			} catch (err) {
+				const busy = err instanceof Error && err.message.includes('pre-existing shared memory block');
+				if (!busy || attempt >= 50) throw err;
+				await sleep(100);
+			}
+		}
+	}
+
+	async function startOnce(): Promise<void> {
 		if (child) return;
 		await clearStalePid(dataDir, log);
 		await assertPortFree(options.port, 'Postgres (STACK_DB_PORT)');
@@ -72,6 +86,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 			...(owner ?? {}),
 			env: { ...process.env, LC_MESSAGES: 'C' },
 			stdio: ['ignore', 'pipe', 'pipe'],
+			// Its own process group: kill() takes the backends down with it, as a crash would, and a
+			// terminal's Ctrl-C reaches only us, so we stop Postgres in order.
+			detached: true,
 		});
 		child = proc;
 		exited = new Promise((done) => proc.once('exit', () => done()));
@@ -105,10 +122,14 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 		});
 	}
 
-	async function signal(sig: NodeJS.Signals): Promise<void> {
+	async function signal(sig: NodeJS.Signals, wholeGroup = false): Promise<void> {
 		const proc = child;
-		if (!proc) return;
-		proc.kill(sig);
+		if (!proc?.pid) return;
+		try {
+			process.kill(wholeGroup ? -proc.pid : proc.pid, sig);
+		} catch {
+			// Already gone.
+		}
 		await exited;
 	}
 
@@ -120,7 +141,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 			`postgres://${PG_SUPERUSER}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`,
 		start,
 		stop: () => signal('SIGINT'),
-		kill: () => signal('SIGKILL'),
+		kill: () => signal('SIGKILL', true),
 		get running() {
 			return child !== undefined;
 		},
