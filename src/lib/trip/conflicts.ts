@@ -1,0 +1,115 @@
+// Concurrent conflicting writes. Automerge picks a winner for a scalar written concurrently by two
+// people but keeps the others; the UI shows "edited at the same time by X and Y" and lets someone
+// pick (resolveConflict). Text fields edited with updateText/splice merge and never appear here.
+import * as A from '@automerge/automerge';
+import type { PersonId } from './ids';
+import { defineOp, isMap, TripOpError } from './op';
+import type { TripDoc } from './schema';
+
+export interface ConflictValue {
+	value: unknown;
+	/** The Automerge op id (`counter@actor`) that wrote this value. */
+	opId: string;
+	actor: string;
+	/** The person behind the actor, when the document records one. */
+	by: PersonId | null;
+}
+
+export interface Conflict {
+	path: (string | number)[];
+	/** Every concurrent value; the first is the one Automerge currently shows. */
+	values: ConflictValue[];
+}
+
+type Node = Record<string, unknown>;
+
+const META_FIELDS = ['name', 'destination', 'startDate', 'endDate'];
+const PERSON_FIELDS = ['name', 'colour', 'userId'];
+const ITEM_FIELDS = ['name', 'categoryId', 'owner', 'quantity', 'notes'];
+const RULE_FIELDS = ['kind', 'amount', 'minDays', 'maxDays', 'itemId'];
+
+function plain(value: unknown): unknown {
+	if (value === null || typeof value !== 'object') return value;
+	try {
+		return JSON.parse(JSON.stringify(value)) as unknown;
+	} catch {
+		return null;
+	}
+}
+
+/** All fields with concurrent values, across meta, people, categories, items, rules, overrides and plan. */
+export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
+	if (!A.isAutomerge(doc)) return [];
+	const actors: Node = isMap(doc.actors) ? doc.actors : {};
+	const out: Conflict[] = [];
+	const check = (parent: unknown, path: string[], key: string): void => {
+		if (!isMap(parent) || !Object.prototype.hasOwnProperty.call(parent, key)) return;
+		const found = A.getConflicts(parent as A.Doc<unknown>, key);
+		if (!found || Object.keys(found).length < 2) return;
+		const shown = parent[key];
+		const values = Object.entries(found).map(([opId, value]) => {
+			const actor = opId.slice(opId.indexOf('@') + 1);
+			const by = actors[actor];
+			return {
+				value: plain(value),
+				opId,
+				actor,
+				by: typeof by === 'string' ? (by as PersonId) : null
+			};
+		});
+		// Show the winning value first so the UI can say "currently X".
+		values.sort(
+			(a, b) => Number(b.value === shown) - Number(a.value === shown) || (a.opId < b.opId ? -1 : 1)
+		);
+		out.push({ path: [...path, key], values });
+	};
+	const each = (container: unknown, path: string[], fields: string[]): void => {
+		if (!isMap(container)) return;
+		for (const id of Object.keys(container)) {
+			check(container, path, id);
+			const child = container[id];
+			for (const f of fields) check(child, [...path, id], f);
+		}
+	};
+	for (const f of META_FIELDS) check(doc.meta, ['meta'], f);
+	check(doc, [], 'notes');
+	each(doc.people, ['people'], PERSON_FIELDS);
+	each(doc.categories, ['categories'], ['name']);
+	each(doc.items, ['items'], ITEM_FIELDS);
+	if (isMap(doc.items)) {
+		for (const [id, it] of Object.entries(doc.items)) {
+			if (!isMap(it) || !isMap(it.packed)) continue;
+			for (const p of Object.keys(it.packed)) check(it.packed, ['items', id, 'packed'], p);
+		}
+	}
+	each(doc.rules, ['rules'], RULE_FIELDS);
+	if (isMap(doc.overrides))
+		for (const id of Object.keys(doc.overrides)) check(doc.overrides, ['overrides'], id);
+	each(doc.plan, ['plan'], ['text']);
+	return out;
+}
+
+/**
+ * Settles a conflict by writing the chosen value again: a write that has seen every concurrent
+ * value supersedes them all, so after it merges nobody sees the conflict any more.
+ */
+export const resolveConflict = defineOp(
+	'resolveConflict',
+	(args: { path: (string | number)[]; value: string | number | boolean | null }) => {
+		if (args.path.length < 2 || args.path.some((p) => typeof p !== 'string')) {
+			throw new TripOpError('invalid', 'a conflict path names map keys');
+		}
+		if (args.value !== null && !['string', 'number', 'boolean'].includes(typeof args.value)) {
+			throw new TripOpError('invalid', 'only plain values can be chosen');
+		}
+		return (d) => {
+			let node: unknown = d;
+			for (const key of args.path.slice(0, -1))
+				node = isMap(node) ? node[key as string] : undefined;
+			const last = args.path[args.path.length - 1] as string;
+			if (!isMap(node) || !(last in node))
+				throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
+			node[last] = args.value;
+		};
+	}
+);
