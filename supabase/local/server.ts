@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { createAuthService } from './auth/service.ts';
 import type { StackContext } from './context.ts';
 import { json, type ApiRequest, type ApiResponse, type ServiceHandler } from './http.ts';
@@ -18,6 +20,8 @@ export interface ApiServer {
 	 */
 	stop(): Promise<void>;
 }
+
+const gzipAsync = promisify(gzip);
 
 const CORS_HEADERS = {
 	'access-control-allow-origin': '*',
@@ -44,7 +48,7 @@ export async function startApiServer(ctx: StackContext, port: number): Promise<A
 	const server = createServer((req, res) => {
 		void serve(req, res).catch((err: unknown) => {
 			ctx.log(`unhandled error on ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
-			if (!res.headersSent) send(res, json(500, { code: 'unexpected_failure', message: 'Internal server error' }));
+			if (!res.headersSent) void send(res, json(500, { code: 'unexpected_failure', message: 'Internal server error' }));
 			else res.destroy();
 		});
 	});
@@ -78,12 +82,12 @@ export async function startApiServer(ctx: StackContext, port: number): Promise<A
 		const route = routes.find(([prefix]) => url.pathname === prefix || url.pathname.startsWith(prefix + '/'));
 		if (!route) {
 			req.resume();
-			send(res, json(404, NO_ROUTE));
+			await send(res, json(404, NO_ROUTE));
 			return;
 		}
 		const body = await readBody(req, ctx.config.maxBodyBytes);
 		if (body === 'too-large') {
-			send(
+			await send(
 				res,
 				json(413, {
 					code: 'request_too_large',
@@ -101,7 +105,7 @@ export async function startApiServer(ctx: StackContext, port: number): Promise<A
 			body,
 			raw: req,
 		};
-		send(res, await route[1](request));
+		await send(res, await route[1](request), false, req.headers['accept-encoding']);
 	}
 
 	await assertPortFree(port, 'the API (STACK_PORT)');
@@ -129,7 +133,18 @@ export async function startApiServer(ctx: StackContext, port: number): Promise<A
 	};
 }
 
-function send(res: ServerResponse, response: ApiResponse, closeAfter = false): void {
+/**
+ * Bodies above this size are gzipped when the client accepts it, as the hosted gateway does:
+ * base64 change sets and hex hashes compress to well under half, which is most of a pull.
+ */
+const COMPRESS_FROM_BYTES = 1024;
+
+async function send(
+	res: ServerResponse,
+	response: ApiResponse,
+	closeAfter = false,
+	acceptEncoding?: string,
+): Promise<void> {
 	const headers: Record<string, string> = { ...CORS_HEADERS, ...response.headers };
 	if (closeAfter) headers.connection = 'close';
 	let payload: string | Buffer | undefined;
@@ -138,6 +153,16 @@ function send(res: ServerResponse, response: ApiResponse, closeAfter = false): v
 	else {
 		payload = JSON.stringify(response.body);
 		headers['content-type'] ??= 'application/json; charset=utf-8';
+	}
+	if (
+		payload !== undefined &&
+		Buffer.byteLength(payload) >= COMPRESS_FROM_BYTES &&
+		/\bgzip\b/.test(acceptEncoding ?? '') &&
+		!headers['content-encoding']
+	) {
+		payload = await gzipAsync(payload, { level: 1 });
+		headers['content-encoding'] = 'gzip';
+		headers.vary = 'Accept-Encoding';
 	}
 	if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
 	res.writeHead(response.status, headers);

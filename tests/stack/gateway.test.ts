@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { startTestStack } from '../helpers/stack.ts';
+import { clientFor, startTestStack } from '../helpers/stack.ts';
 
 const LIMIT = 64 * 1024;
 const api = await startTestStack({ config: { maxBodyBytes: LIMIT } });
@@ -55,4 +55,19 @@ test('refuses an oversized chunked body (no content-length) with 413', async () 
 		duplex: 'half',
 	} as RequestInit);
 	expect(res.status).toBe(413);
+});
+
+test('gzips large responses for clients that accept it, and supabase-js reads them unchanged', async () => {
+	await api.pool.query(`create or replace function public.big_text() returns text language sql as $$ select repeat('trip ', 2000) $$`);
+	const raw = await fetch(`${api.url}/rest/v1/rpc/big_text`, {
+		method: 'POST',
+		headers: { apikey: api.config.anonKey, 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+		body: '{}',
+	});
+	expect(raw.headers.get('content-encoding')).toBe('gzip');
+	expect(Number(raw.headers.get('content-length'))).toBeLessThan(1000);
+
+	const { data, error } = await clientFor(api).rpc('big_text');
+	expect(error).toBeNull();
+	expect(data).toBe('trip '.repeat(2000));
 });
