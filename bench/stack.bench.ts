@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { startTestCluster } from '../supabase/local/testing.ts';
 import { benchClient, isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
 
 const RPC_SAMPLES = 1000;
@@ -33,15 +34,33 @@ export async function run(): Promise<void> {
 			const figures = await measureApi(warm.env.API_URL!, warm.env.ANON_KEY!, (sql) => db.query(sql));
 			await db.end();
 			await warm.stop();
+			const clone = await measureTemplateClone();
 			const warmMs = summarize(warmTimes).p50;
 			printFigures('Embedded stack (npm run stack in a child process; times include Node + tsx start-up)', [
 				{ name: 'cold start (fresh data dir)', value: ms(cold.startMs), target: '≤ 8000 ms', met: cold.startMs <= 8000 },
 				{ name: `warm start (median of ${WARM_STARTS})`, value: ms(warmMs), target: '≤ 2000 ms', met: warmMs <= 2000 },
+				{ name: `fresh database from the migrated template p50 (n=${clone.n})`, value: ms(clone.p50), target: 'tens of ms', met: clone.p50 < 100 },
 				...figures,
 			]);
 		}
 	} finally {
 		await rm(dataDir, { recursive: true, force: true });
+	}
+}
+
+/** What each test file pays for an isolated, migrated database. */
+async function measureTemplateClone() {
+	const cluster = await startTestCluster();
+	try {
+		const samples: number[] = [];
+		for (let i = 0; i < 10; i++) {
+			const t = performance.now();
+			await cluster.createDatabase();
+			samples.push(performance.now() - t);
+		}
+		return summarize(samples);
+	} finally {
+		await cluster.stop();
 	}
 }
 
