@@ -1,6 +1,7 @@
 // Trip document benchmark: operation latency, view latency, save/load, and opening a trip with a
 // long history. Run: node --import tsx bench/trip.bench.ts  (or import and call run()).
 import * as A from '@automerge/automerge';
+import { percentile as sortedPercentile } from './lib.ts';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { CategoryId, IsoDate, ItemId, PersonId } from '../src/lib/trip/ids';
@@ -33,8 +34,7 @@ const categoryId = (i: number) => `cat${i}` as CategoryId;
 const itemId = (i: number) => `item${i}` as ItemId;
 
 function percentile(samples: number[], p: number): number {
-	const sorted = [...samples].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+	return sortedPercentile([...samples].sort((a, b) => a - b), p);
 }
 
 function time<T>(fn: () => T): [T, number] {

@@ -23,14 +23,14 @@ export interface RequestIdentity {
 }
 
 /**
- * Runs `work` in one transaction with the caller's role and claims set exactly as PostgREST sets
- * them (`set_config(…, true)` = SET LOCAL), so RLS, auth.uid() and security definer functions
- * behave as on a hosted project. Any error rolls the whole transaction back.
+ * Runs `work` in one transaction on a pooled client: committed when `work` returns, rolled back
+ * when it throws. A client whose rollback failed has a dead or confused connection and is
+ * destroyed rather than reused.
  */
-export async function withRequestTransaction<T>(
+export async function inTransaction<T>(
 	pool: pg.Pool,
-	identity: RequestIdentity,
 	work: (client: pg.PoolClient) => Promise<T>,
+	begin = 'begin',
 ): Promise<T> {
 	const client = await pool.connect();
 	// A checked-out client emits 'error' when Postgres dies mid-query; unhandled, that would crash
@@ -39,17 +39,7 @@ export async function withRequestTransaction<T>(
 	client.on('error', ignore);
 	let broken = false;
 	try {
-		await client.query(`begin isolation level read committed ${identity.readOnly ? 'read only' : 'read write'}`);
-		await client.query(
-			`select set_config('search_path', '"public", "extensions"', true),
-			        set_config('role', $1, true),
-			        set_config('request.jwt.claims', $2, true),
-			        set_config('request.method', $3, true),
-			        set_config('request.path', $4, true),
-			        set_config('request.headers', $5, true),
-			        set_config('request.cookies', '{}', true)`,
-			[identity.role, JSON.stringify(identity.claims), identity.method, identity.path, JSON.stringify(identity.headers)],
-		);
+		await client.query(begin);
 		const result = await work(client);
 		await client.query('commit');
 		return result;
@@ -62,4 +52,33 @@ export async function withRequestTransaction<T>(
 		client.off('error', ignore);
 		client.release(broken);
 	}
+}
+
+/**
+ * Runs `work` in one transaction with the caller's role and claims set exactly as PostgREST sets
+ * them (`set_config(…, true)` = SET LOCAL), so RLS, auth.uid() and security definer functions
+ * behave as on a hosted project. Any error rolls the whole transaction back.
+ */
+export function withRequestTransaction<T>(
+	pool: pg.Pool,
+	identity: RequestIdentity,
+	work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+	return inTransaction(
+		pool,
+		async (client) => {
+			await client.query(
+				`select set_config('search_path', '"public", "extensions"', true),
+				        set_config('role', $1, true),
+				        set_config('request.jwt.claims', $2, true),
+				        set_config('request.method', $3, true),
+				        set_config('request.path', $4, true),
+				        set_config('request.headers', $5, true),
+				        set_config('request.cookies', '{}', true)`,
+				[identity.role, JSON.stringify(identity.claims), identity.method, identity.path, JSON.stringify(identity.headers)],
+			);
+			return work(client);
+		},
+		`begin isolation level read committed ${identity.readOnly ? 'read only' : 'read write'}`,
+	);
 }
