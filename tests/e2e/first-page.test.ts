@@ -1,0 +1,81 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { expect, inject, test } from 'vitest';
+import { launchBrowser } from './browser.ts';
+
+const appUrl = inject('appUrl');
+const browser = await launchBrowser();
+
+async function userExists(id: string): Promise<boolean> {
+	const client = new pg.Client({ connectionString: inject('e2eDbUrl') });
+	await client.connect();
+	try {
+		const { rowCount } = await client.query('select 1 from auth.users where id = $1 and is_anonymous', [id]);
+		return rowCount === 1;
+	} finally {
+		await client.end();
+	}
+}
+
+test('the first visit signs in anonymously, shows the user id and a connected state, and keeps them across a reload', async () => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(appUrl);
+
+	await expect.poll(() => page.getByTestId('connection-state').textContent(), { timeout: 15_000 }).toBe('Connected');
+	const userId = (await page.getByTestId('user-id').textContent())?.trim() ?? '';
+	expect(userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+	expect(await userExists(userId)).toBe(true);
+	// For a human look at the page (see README): the first connected view.
+	await page.screenshot({ path: join(tmpdir(), 'first-page.png') });
+
+	await page.reload();
+	await expect.poll(() => page.getByTestId('connection-state').textContent(), { timeout: 15_000 }).toBe('Connected');
+	expect((await page.getByTestId('user-id').textContent())?.trim()).toBe(userId);
+	await context.close();
+});
+
+test('starting over signs out and comes back as a different guest', async () => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(appUrl);
+	await expect.poll(() => page.getByTestId('connection-state').textContent(), { timeout: 15_000 }).toBe('Connected');
+	const first = (await page.getByTestId('user-id').textContent())?.trim();
+
+	await page.getByRole('button', { name: 'Start over as a new guest' }).click();
+	await expect
+		.poll(
+			async () =>
+				(
+					await page
+						.getByTestId('user-id')
+						.textContent()
+						.catch(() => null)
+				)?.trim(),
+			{ timeout: 15_000 },
+		)
+		.not.toBe(first);
+	await expect.poll(() => page.getByTestId('connection-state').textContent()).toBe('Connected');
+	await context.close();
+});
+
+test('the service worker installs and controls the page, and the app shell then opens offline', async () => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(appUrl);
+	// The worker is registered after the app mounts and claims the open page when it activates.
+	const controller = () => navigator.serviceWorker.controller?.scriptURL ?? null;
+	await page.waitForFunction(controller, null, { timeout: 15_000 });
+	expect(await page.evaluate(controller)).toBe(`${appUrl}/service-worker.js`);
+	// A new load of the page is controlled from the start.
+	await page.reload();
+	expect(await page.evaluate(controller)).toBe(`${appUrl}/service-worker.js`);
+
+	await context.setOffline(true);
+	await page.reload();
+	const heading = page.getByRole('heading', { name: 'Tripmate' });
+	await heading.waitFor({ timeout: 10_000 });
+	expect(await heading.isVisible()).toBe(true);
+	await context.close();
+});
