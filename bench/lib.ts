@@ -28,7 +28,9 @@ export function printFigures(title: string, figures: Figure[]): void {
 	const v = Math.max(...figures.map((f) => f.value.length));
 	for (const f of figures) {
 		const verdict = f.met === undefined ? '' : f.met ? 'met' : 'NOT MET';
-		console.log(`${f.name.padEnd(w)}  ${f.value.padStart(v)}  ${f.target ? `target ${f.target}` : ''} ${verdict}`.trimEnd());
+		console.log(
+			`${f.name.padEnd(w)}  ${f.value.padStart(v)}  ${f.target ? `target ${f.target}` : ''} ${verdict}`.trimEnd(),
+		);
 	}
 }
 

@@ -46,7 +46,10 @@ class WireMeter {
 /** Same as tests/helpers/users.ts's createUser, without vitest: a user row and a minted token. */
 async function createUser(api: ApiHandle, meter?: WireMeter): Promise<BenchUser> {
 	const id = randomUUID();
-	await api.pool.query(`insert into auth.users (id, aud, role, is_anonymous) values ($1, 'authenticated', 'authenticated', true)`, [id]);
+	await api.pool.query(
+		`insert into auth.users (id, aud, role, is_anonymous) values ($1, 'authenticated', 'authenticated', true)`,
+		[id],
+	);
 	const now = Math.floor(Date.now() / 1000);
 	const token = signJwt(
 		{
@@ -126,7 +129,12 @@ async function pushAll(user: BenchUser, tripId: string, prepared: string[][]): P
 	for (const batch of prepared) await rpc(user, 'push_changes', { p_trip_id: tripId, p_changes: batch });
 }
 
-async function pushThroughput(api: ApiHandle, clients: number, callsPerClient: number, sharedTrip: boolean): Promise<number> {
+async function pushThroughput(
+	api: ApiHandle,
+	clients: number,
+	callsPerClient: number,
+	sharedTrip: boolean,
+): Promise<number> {
 	const users = await Promise.all(Array.from({ length: clients }, () => createUser(api)));
 	const shared = sharedTrip ? await createTrip(users[0]!) : undefined;
 	if (shared) {
@@ -165,7 +173,10 @@ async function pullCatchUp(api: ApiHandle): Promise<{
 	}
 	const meter = new WireMeter();
 	const reader = await createUser(api, meter);
-	await api.pool.query(`insert into public.trip_members (trip_id, user_id, role) values ($1, $2, 'viewer')`, [tripId, reader.id]);
+	await api.pool.query(`insert into public.trip_members (trip_id, user_id, role) values ($1, $2, 'viewer')`, [
+		tripId,
+		reader.id,
+	]);
 
 	const pullOnce = async () => {
 		meter.bytes = 0;
@@ -267,7 +278,7 @@ export async function run(): Promise<void> {
 				target: '≤ 1.4×',
 				met: ratio <= 1.4,
 			},
-			
+
 			{
 				name: `sync_status, ${STATUS_TRIPS} trips, p50 of ${STATUS_CALLS}`,
 				value: ms(status.p50),

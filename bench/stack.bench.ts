@@ -37,9 +37,19 @@ export async function run(): Promise<void> {
 			const clone = await measureTemplateClone();
 			const warmMs = summarize(warmTimes).p50;
 			printFigures('Embedded stack (npm run stack in a child process; times include Node + tsx start-up)', [
-				{ name: 'cold start (fresh data dir)', value: ms(cold.startMs), target: '≤ 8000 ms', met: cold.startMs <= 8000 },
+				{
+					name: 'cold start (fresh data dir)',
+					value: ms(cold.startMs),
+					target: '≤ 8000 ms',
+					met: cold.startMs <= 8000,
+				},
 				{ name: `warm start (median of ${WARM_STARTS})`, value: ms(warmMs), target: '≤ 2000 ms', met: warmMs <= 2000 },
-				{ name: `fresh database from the migrated template p50 (n=${clone.n})`, value: ms(clone.p50), target: 'tens of ms', met: clone.p50 < 100 },
+				{
+					name: `fresh database from the migrated template p50 (n=${clone.n})`,
+					value: ms(clone.p50),
+					target: 'tens of ms',
+					met: clone.p50 < 100,
+				},
 				...figures,
 			]);
 		}
@@ -79,7 +89,14 @@ async function startStackProcess(dataDir: string) {
 			child.stdout.on('data', (d: Buffer) => {
 				stdout += d.toString();
 				if (stdout.includes('JWT_SECRET=')) {
-					resolve(Object.fromEntries(stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])));
+					resolve(
+						Object.fromEntries(
+							stdout
+								.trim()
+								.split('\n')
+								.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+						),
+					);
 				}
 			});
 			void exited.then((code) => reject(new Error(`the stack exited with ${code}: ${stderr}`)));

@@ -6,14 +6,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { CategoryId, IsoDate, ItemId, PersonId } from '../src/lib/trip/ids';
 import { addCategory } from '../src/lib/trip/ops/categories';
-import {
-	addItem,
-	moveItem,
-	renameItem,
-	setItemNotes,
-	setQuantity,
-	togglePacked
-} from '../src/lib/trip/ops/items';
+import { addItem, moveItem, renameItem, setItemNotes, setQuantity, togglePacked } from '../src/lib/trip/ops/items';
 import { createTrip, editNotes } from '../src/lib/trip/ops/meta';
 import { addPerson } from '../src/lib/trip/ops/people';
 import { addRule, overrideQuantity } from '../src/lib/trip/ops/rules';
@@ -34,7 +27,10 @@ const categoryId = (i: number) => `cat${i}` as CategoryId;
 const itemId = (i: number) => `item${i}` as ItemId;
 
 function percentile(samples: number[], p: number): number {
-	return sortedPercentile([...samples].sort((a, b) => a - b), p);
+	return sortedPercentile(
+		[...samples].sort((a, b) => a - b),
+		p,
+	);
 }
 
 function time<T>(fn: () => T): [T, number] {
@@ -50,14 +46,13 @@ function bigTrip(): A.Doc<TripDoc> {
 		{
 			name: 'Bench trip',
 			startDate: '2025-07-01' as IsoDate,
-			endDate: '2025-07-14' as IsoDate
+			endDate: '2025-07-14' as IsoDate,
 		},
-		ctx
+		ctx,
 	);
 	doc = A.change(doc, (d) => {
 		people.forEach((id, i) => addPerson.recipe({ id, name: `Person ${i}` }, ctx)(d));
-		for (let c = 0; c < CATEGORIES; c++)
-			addCategory.recipe({ id: categoryId(c), name: `Category ${c}` }, ctx)(d);
+		for (let c = 0; c < CATEGORIES; c++) addCategory.recipe({ id: categoryId(c), name: `Category ${c}` }, ctx)(d);
 	});
 	doc = A.change(doc, (d) => {
 		for (let i = 0; i < ITEMS; i++) {
@@ -68,12 +63,11 @@ function bigTrip(): A.Doc<TripDoc> {
 					name: `Item number ${i}`,
 					categoryId: categoryId(i % CATEGORIES),
 					owner,
-					quantity: 1 + (i % 4)
+					quantity: 1 + (i % 4),
 				},
-				ctx
+				ctx,
 			)(d);
-			if (i % 10 === 0)
-				addRule.recipe({ itemId: itemId(i), kind: 'perPersonPerDay', amount: 1 }, ctx)(d);
+			if (i % 10 === 0) addRule.recipe({ itemId: itemId(i), kind: 'perPersonPerDay', amount: 1 }, ctx)(d);
 		}
 	});
 	return doc;
@@ -82,22 +76,10 @@ function bigTrip(): A.Doc<TripDoc> {
 type Op = (doc: A.Doc<TripDoc>, i: number) => A.Doc<TripDoc>;
 const by = { by: people[1] };
 const OP_KINDS: [string, Op][] = [
-	[
-		'togglePacked',
-		(doc, i) => togglePacked(doc, { itemId: itemId(i % ITEMS), personId: people[i % 4] }, by)
-	],
-	[
-		'setQuantity',
-		(doc, i) => setQuantity(doc, { itemId: itemId((i * 7) % ITEMS), quantity: 1 + (i % 9) }, by)
-	],
-	[
-		'renameItem',
-		(doc, i) => renameItem(doc, { itemId: itemId((i * 13) % ITEMS), name: `Renamed item ${i}` }, by)
-	],
-	[
-		'setItemNotes',
-		(doc, i) => setItemNotes(doc, { itemId: itemId((i * 17) % ITEMS), notes: `note ${i}` }, by)
-	],
+	['togglePacked', (doc, i) => togglePacked(doc, { itemId: itemId(i % ITEMS), personId: people[i % 4] }, by)],
+	['setQuantity', (doc, i) => setQuantity(doc, { itemId: itemId((i * 7) % ITEMS), quantity: 1 + (i % 9) }, by)],
+	['renameItem', (doc, i) => renameItem(doc, { itemId: itemId((i * 13) % ITEMS), name: `Renamed item ${i}` }, by)],
+	['setItemNotes', (doc, i) => setItemNotes(doc, { itemId: itemId((i * 17) % ITEMS), notes: `note ${i}` }, by)],
 	[
 		'moveItem',
 		(doc, i) =>
@@ -105,15 +87,12 @@ const OP_KINDS: [string, Op][] = [
 				doc,
 				{
 					itemId: itemId((i * 19) % ITEMS),
-					toCategoryId: categoryId((i + 3) % CATEGORIES)
+					toCategoryId: categoryId((i + 3) % CATEGORIES),
 				},
-				by
-			)
+				by,
+			),
 	],
-	[
-		'overrideQuantity',
-		(doc, i) => overrideQuantity(doc, { itemId: itemId((i * 23) % ITEMS), quantity: i % 5 }, by)
-	],
+	['overrideQuantity', (doc, i) => overrideQuantity(doc, { itemId: itemId((i * 23) % ITEMS), quantity: i % 5 }, by)],
 	[
 		'addItem',
 		(doc, i) =>
@@ -122,12 +101,12 @@ const OP_KINDS: [string, Op][] = [
 				{
 					id: `new${i}` as ItemId,
 					name: `New ${i}`,
-					categoryId: categoryId(i % CATEGORIES)
+					categoryId: categoryId(i % CATEGORIES),
 				},
-				by
-			)
+				by,
+			),
 	],
-	['editNotes', (doc, i) => editNotes(doc, { index: 0, deleteCount: 0, insert: `x${i}` }, by)]
+	['editNotes', (doc, i) => editNotes(doc, { index: 0, deleteCount: 0, insert: `x${i}` }, by)],
 ];
 
 interface Row {
@@ -142,7 +121,7 @@ export async function run(): Promise<void> {
 	const [base, buildMs] = time(bigTrip);
 	rows.push({
 		metric: `build ${ITEMS}-item trip (setup)`,
-		value: `${buildMs.toFixed(0)} ms`
+		value: `${buildMs.toFixed(0)} ms`,
 	});
 
 	// Warm-up so JIT and wasm allocation do not count against the first samples.
@@ -162,20 +141,20 @@ export async function run(): Promise<void> {
 	const p95 = percentile(latencies, 95);
 	rows.push({
 		metric: `one operation, ${ITEMS} items (p50)`,
-		value: `${percentile(latencies, 50).toFixed(2)} ms`
+		value: `${percentile(latencies, 50).toFixed(2)} ms`,
 	});
 	rows.push({
 		metric: `one operation, ${ITEMS} items (p95)`,
 		value: `${p95.toFixed(2)} ms`,
 		target: `≤ ${TARGET_OP_P95_MS} ms`,
-		met: p95 <= TARGET_OP_P95_MS
+		met: p95 <= TARGET_OP_P95_MS,
 	});
 
 	const views: number[] = [];
 	for (let i = 0; i < 30; i++) views.push(time(() => readTrip(doc))[1]);
 	rows.push({
 		metric: `readTrip view, ${ITEMS} items (p50/p95)`,
-		value: `${percentile(views, 50).toFixed(1)} / ${percentile(views, 95).toFixed(1)} ms`
+		value: `${percentile(views, 50).toFixed(1)} / ${percentile(views, 95).toFixed(1)} ms`,
 	});
 
 	const [, conflictsMs] = time(() => getConflicts(doc));
@@ -183,14 +162,14 @@ export async function run(): Promise<void> {
 	const [changed, changedMs] = time(() => itemsChangedSince(doc, A.getHeads(base)));
 	rows.push({
 		metric: `itemsChangedSince (${OPS} changes, ${changed.length} items)`,
-		value: `${changedMs.toFixed(1)} ms`
+		value: `${changedMs.toFixed(1)} ms`,
 	});
 
 	const sizeSummary = [...sizes].map(([name, s]) => `${name} ${percentile(s, 50)}`).join(', ');
 	const allSizes = [...sizes.values()].flat();
 	rows.push({
 		metric: 'bytes per change (median, all kinds)',
-		value: `${percentile(allSizes, 50)} B`
+		value: `${percentile(allSizes, 50)} B`,
 	});
 	rows.push({ metric: 'bytes per change by kind', value: sizeSummary });
 
@@ -198,11 +177,11 @@ export async function run(): Promise<void> {
 	const smallLoads = Array.from({ length: 5 }, () => time(() => A.load<TripDoc>(saved))[1]);
 	rows.push({
 		metric: `save() ${ITEMS} items`,
-		value: `${saveMs.toFixed(1)} ms, ${(saved.length / 1024).toFixed(1)} KiB`
+		value: `${saveMs.toFixed(1)} ms, ${(saved.length / 1024).toFixed(1)} KiB`,
 	});
 	rows.push({
 		metric: `load() ${ITEMS} items (median of 5)`,
-		value: `${percentile(smallLoads, 50).toFixed(1)} ms`
+		value: `${percentile(smallLoads, 50).toFixed(1)} ms`,
 	});
 
 	// A trip with a long history: 20,000 single-field edits on the 1,000-item trip. Written with raw
@@ -229,21 +208,21 @@ export async function run(): Promise<void> {
 	const loadMedian = percentile(loads, 50);
 	rows.push({
 		metric: `build ${HISTORY} changes of history (setup)`,
-		value: `${(historyMs / 1000).toFixed(1)} s`
+		value: `${(historyMs / 1000).toFixed(1)} s`,
 	});
 	rows.push({
 		metric: `saved size, ${ITEMS} items + ${HISTORY} changes`,
-		value: `${(compacted.length / 1024).toFixed(1)} KiB`
+		value: `${(compacted.length / 1024).toFixed(1)} KiB`,
 	});
 	rows.push({
 		metric: `load(), ${ITEMS} items + ${HISTORY} changes (median of 5)`,
 		value: `${loadMedian.toFixed(1)} ms`,
 		target: `≤ ${TARGET_LOAD_MS} ms`,
-		met: loadMedian <= TARGET_LOAD_MS
+		met: loadMedian <= TARGET_LOAD_MS,
 	});
 	rows.push({
 		metric: 'load() + first readTrip (median of 5)',
-		value: `${percentile(opens, 50).toFixed(1)} ms`
+		value: `${percentile(opens, 50).toFixed(1)} ms`,
 	});
 
 	print(rows);

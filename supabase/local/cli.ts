@@ -9,7 +9,12 @@ const verbose = process.env.STACK_VERBOSE === '1';
 export async function runStackCli(): Promise<void> {
 	// Handlers go in first: a signal during start-up must still stop whatever has started.
 	const starting = startStack({ log: verbose ? (line) => console.error(`[postgres] ${line}`) : undefined });
-	stopOnSignals(() => starting.then((stack) => stack.stop(), () => {}));
+	stopOnSignals(() =>
+		starting.then(
+			(stack) => stack.stop(),
+			() => {},
+		),
+	);
 	let stack: Stack;
 	try {
 		stack = await starting;

@@ -75,7 +75,13 @@ export function withRequestTransaction<T>(
 				        set_config('request.path', $4, true),
 				        set_config('request.headers', $5, true),
 				        set_config('request.cookies', '{}', true)`,
-				[identity.role, JSON.stringify(identity.claims), identity.method, identity.path, JSON.stringify(identity.headers)],
+				[
+					identity.role,
+					JSON.stringify(identity.claims),
+					identity.method,
+					identity.path,
+					JSON.stringify(identity.headers),
+				],
 			);
 			return work(client);
 		},

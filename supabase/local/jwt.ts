@@ -14,9 +14,7 @@ export interface JwtClaims {
 
 export type JwtFailure = 'malformed' | 'signature' | 'expired' | 'not_yet_valid';
 
-export type JwtResult =
-	| { ok: true; claims: JwtClaims }
-	| { ok: false; failure: JwtFailure; message: string };
+export type JwtResult = { ok: true; claims: JwtClaims } | { ok: false; failure: JwtFailure; message: string };
 
 /** PostgREST and GoTrue tolerate this much clock skew on exp/nbf/iat. */
 const CLOCK_SKEW_SECONDS = 30;

@@ -41,14 +41,22 @@ const START_TIMEOUT_MS = 30_000;
  * synchronous, so an acknowledged write survives SIGKILL of Postgres — the fault tests rely on it.
  */
 const SERVER_FLAGS = [
-	'-c', 'listen_addresses=127.0.0.1',
-	'-c', "unix_socket_directories=",
-	'-c', 'fsync=off',
-	'-c', 'full_page_writes=off',
-	'-c', 'max_connections=200',
-	'-c', 'shared_buffers=64MB',
-	'-c', 'log_min_messages=warning',
-	'-c', 'log_checkpoints=off',
+	'-c',
+	'listen_addresses=127.0.0.1',
+	'-c',
+	'unix_socket_directories=',
+	'-c',
+	'fsync=off',
+	'-c',
+	'full_page_writes=off',
+	'-c',
+	'max_connections=200',
+	'-c',
+	'shared_buffers=64MB',
+	'-c',
+	'log_min_messages=warning',
+	'-c',
+	'log_checkpoints=off',
 ];
 
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
@@ -137,8 +145,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 	return {
 		port: options.port,
 		dataDir,
-		url: (database = 'postgres') =>
-			`postgres://${PG_SUPERUSER}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`,
+		url: (database = 'postgres') => `postgres://${PG_SUPERUSER}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`,
 		start,
 		stop: () => signal('SIGINT'),
 		kill: () => signal('SIGKILL', true),

@@ -123,7 +123,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 	let migrations: AppliedMigration[];
 	try {
 		migrations = await prepareDatabase(dbUrl, options.migrationsDir);
-		running = await startApi({ databaseUrl: dbUrl, port: options.apiPort ?? envPort('STACK_PORT', DEFAULT_API_PORT), log });
+		running = await startApi({
+			databaseUrl: dbUrl,
+			port: options.apiPort ?? envPort('STACK_PORT', DEFAULT_API_PORT),
+			log,
+		});
 	} catch (err) {
 		await postgres?.stop();
 		throw err;

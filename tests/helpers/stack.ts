@@ -43,7 +43,11 @@ afterAll(async () => {
 });
 
 /** Waits until `check` returns a truthy value, or fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+	check: () => T | Promise<T>,
+	what: string,
+	timeoutMs = 5000,
+): Promise<NonNullable<T>> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await check();

@@ -126,7 +126,9 @@ const FUNCTIONS: FunctionCase[] = [
 				p_data: b64(A.save(A.from({ a: 1 }))),
 			}),
 		async verify(cast) {
-			const { rows } = await api.pool.query('select count(*)::int as n from public.trip_snapshots where trip_id = $1', [cast.tripId]);
+			const { rows } = await api.pool.query('select count(*)::int as n from public.trip_snapshots where trip_id = $1', [
+				cast.tripId,
+			]);
 			expect(rows[0].n).toBe(1);
 		},
 	},
@@ -160,10 +162,10 @@ const FUNCTIONS: FunctionCase[] = [
 		},
 		async verify(cast, actor, result) {
 			expect(result.data).toBe(cast.tripId);
-			const { rows } = await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [
-				cast.tripId,
-				cast[actor as Exclude<Actor, 'anon'>].id,
-			]);
+			const { rows } = await api.pool.query(
+				'select role from public.trip_members where trip_id = $1 and user_id = $2',
+				[cast.tripId, cast[actor as Exclude<Actor, 'anon'>].id],
+			);
 			// Joining never lowers a role: members keep theirs, newcomers become viewers.
 			expect(rows[0].role).toBe(actor === 'stranger' || actor === 'removed' ? 'viewer' : actor);
 		},
@@ -178,10 +180,10 @@ const FUNCTIONS: FunctionCase[] = [
 				p_user_id: actor === 'viewer' ? cast.editor.id : cast.viewer.id,
 			}),
 		async verify(cast) {
-			const { rows } = await api.pool.query('select count(*)::int as n from public.trip_members where trip_id = $1 and user_id = $2', [
-				cast.tripId,
-				cast.viewer.id,
-			]);
+			const { rows } = await api.pool.query(
+				'select count(*)::int as n from public.trip_members where trip_id = $1 and user_id = $2',
+				[cast.tripId, cast.viewer.id],
+			);
 			expect(rows[0].n).toBe(0);
 		},
 	},

@@ -56,7 +56,12 @@ describe('push_changes rejects malformed change sets and stores nothing', () => 
 
 	test('a change with one flipped body byte gets 400 22023 "checksum mismatch"', async () => {
 		const [change] = makeChanges(1, 'flip');
-		expectError(await pushRaw([b64(good), b64(flipped(change!, change!.length - 3))]), 400, '22023', 'change 1: checksum mismatch');
+		expectError(
+			await pushRaw([b64(good), b64(flipped(change!, change!.length - 3))]),
+			400,
+			'22023',
+			'change 1: checksum mismatch',
+		);
 		await expectNothingStored();
 	});
 
@@ -207,7 +212,9 @@ describe('invites reject bad tokens', () => {
 	});
 
 	async function memberCount() {
-		const { rows } = await api.pool.query('select count(*)::int as n from public.trip_members where trip_id = $1', [tripId]);
+		const { rows } = await api.pool.query('select count(*)::int as n from public.trip_members where trip_id = $1', [
+			tripId,
+		]);
 		return rows[0].n as number;
 	}
 
@@ -228,7 +235,9 @@ describe('invites reject bad tokens', () => {
 		const { data: token } = await owner.client.rpc('create_invite', {
 			p_trip_id: tripId,
 		});
-		await api.pool.query("update public.trip_invites set expires_at = now() - interval '1 second' where trip_id = $1", [tripId]);
+		await api.pool.query("update public.trip_invites set expires_at = now() - interval '1 second' where trip_id = $1", [
+			tripId,
+		]);
 		expectError(await joiner.client.rpc('accept_invite', { p_token: token }), 400, '22023', 'invite expired');
 		expect(await memberCount()).toBe(1);
 	});
@@ -280,7 +289,9 @@ describe('invites reject bad tokens', () => {
 			'22023',
 			/p_max_uses/,
 		);
-		const { rows } = await api.pool.query('select count(*)::int as n from public.trip_invites where trip_id = $1', [tripId]);
+		const { rows } = await api.pool.query('select count(*)::int as n from public.trip_invites where trip_id = $1', [
+			tripId,
+		]);
 		expect(rows[0].n).toBe(0);
 	});
 });

@@ -55,7 +55,11 @@ export async function createTrip(owner: TestUser, name = 'Lisbon in May'): Promi
 
 /** Arranges membership directly (invites have their own tests). */
 export async function addMember(api: TestApi, tripId: string, user: TestUser, role: Role): Promise<void> {
-	await api.pool.query('insert into public.trip_members (trip_id, user_id, role) values ($1, $2, $3)', [tripId, user.id, role]);
+	await api.pool.query('insert into public.trip_members (trip_id, user_id, role) values ($1, $2, $3)', [
+		tripId,
+		user.id,
+		role,
+	]);
 }
 
 export interface TripCast {
@@ -115,7 +119,10 @@ export function expectError(
 	message?: string | RegExp,
 ): void {
 	expect(result.error, `expected ${status} ${code}`).not.toBeNull();
-	expect({ status: result.status, code: result.error!.code }, `got: ${result.error!.message} ${result.error!.details ?? ''}`).toEqual({
+	expect(
+		{ status: result.status, code: result.error!.code },
+		`got: ${result.error!.message} ${result.error!.details ?? ''}`,
+	).toEqual({
 		status,
 		code,
 	});
@@ -124,17 +131,26 @@ export function expectError(
 }
 
 export async function storedChangeCount(api: TestApi, tripId: string): Promise<number> {
-	const { rows } = await api.pool.query<{ n: number }>('select count(*)::int as n from public.trip_changes where trip_id = $1', [tripId]);
+	const { rows } = await api.pool.query<{ n: number }>(
+		'select count(*)::int as n from public.trip_changes where trip_id = $1',
+		[tripId],
+	);
 	return rows[0]!.n;
 }
 
 export async function lastSeq(api: TestApi, tripId: string): Promise<number> {
-	const { rows } = await api.pool.query<{ last_seq: string }>('select last_seq from public.trips where id = $1', [tripId]);
+	const { rows } = await api.pool.query<{ last_seq: string }>('select last_seq from public.trips where id = $1', [
+		tripId,
+	]);
 	return Number(rows[0]!.last_seq);
 }
 
 /** Pushes change sets through the API and expects success; returns the rows. */
-export async function push(user: TestUser, tripId: string, changes: Uint8Array[]): Promise<{ seq: number; hash: string }[]> {
+export async function push(
+	user: TestUser,
+	tripId: string,
+	changes: Uint8Array[],
+): Promise<{ seq: number; hash: string }[]> {
 	const { data, error } = await user.client.rpc('push_changes', {
 		p_trip_id: tripId,
 		p_changes: changes.map(b64),
@@ -144,7 +160,11 @@ export async function push(user: TestUser, tripId: string, changes: Uint8Array[]
 }
 
 /** Every change set of a trip through pull_changes, page by page. */
-export async function pullAll(user: TestUser, tripId: string, pageSize = 1000): Promise<{ seq: number; hash: string; data: string }[]> {
+export async function pullAll(
+	user: TestUser,
+	tripId: string,
+	pageSize = 1000,
+): Promise<{ seq: number; hash: string; data: string }[]> {
 	const all: { seq: number; hash: string; data: string }[] = [];
 	for (;;) {
 		const after = all.length ? all[all.length - 1]!.seq : 0;

@@ -27,7 +27,10 @@ test('an invite token is at least 128 random bits, URL-safe, and only its SHA-25
 		expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
 		expect(Buffer.from(token, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
 	}
-	const { rows } = await api.pool.query('select encode(token_hash, $2) as h from public.trip_invites where trip_id = $1', [tripId, 'hex']);
+	const { rows } = await api.pool.query(
+		'select encode(token_hash, $2) as h from public.trip_invites where trip_id = $1',
+		[tripId, 'hex'],
+	);
 	const stored = new Set(rows.map((r) => r.h));
 	for (const token of tokens) expect(stored.has(createHash('sha256').update(token).digest('hex'))).toBe(true);
 	const { rows: leaks } = await api.pool.query(
@@ -99,7 +102,9 @@ test('concurrent accepts of a single-use invite let exactly one user in', async 
 	const results = await Promise.all(joiners.map((j) => j.client.rpc('accept_invite', { p_token: token })));
 	expect(results.filter((r) => r.error === null)).toHaveLength(1);
 	for (const r of results.filter((x) => x.error)) expect(r.error?.message).toBe('invite used up');
-	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_members where trip_id = $1', [tripId]);
+	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_members where trip_id = $1', [
+		tripId,
+	]);
 	expect(rows[0].n).toBe(2);
 });
 
@@ -116,7 +121,10 @@ test('an invite never lowers a role: an editor accepting a viewer link stays edi
 	});
 	await editor.client.rpc('accept_invite', { p_token: editorToken });
 	expect((await editor.client.rpc('accept_invite', { p_token: viewerToken })).error).toBeNull();
-	const { rows } = await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [tripId, editor.id]);
+	const { rows } = await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [
+		tripId,
+		editor.id,
+	]);
 	expect(rows[0].role).toBe('editor');
 });
 
@@ -126,7 +134,9 @@ test('an expired invite is refused (400 22023 "invite expired") and nobody joins
 		p_trip_id: tripId,
 		p_expires_in_hours: 1,
 	});
-	await api.pool.query("update public.trip_invites set expires_at = now() - interval '1 minute' where trip_id = $1", [tripId]);
+	await api.pool.query("update public.trip_invites set expires_at = now() - interval '1 minute' where trip_id = $1", [
+		tripId,
+	]);
 	const joiner = await createUser(api);
 	expectError(await joiner.client.rpc('accept_invite', { p_token: token }), 400, '22023', 'invite expired');
 	expect(((await joiner.client.rpc('sync_status')).data as unknown[]).length).toBe(0);

@@ -62,7 +62,10 @@ test('a member who leaves loses read access at once and the others keep theirs',
 test('the owner cannot leave their trip (400 P0001) and stays its owner', async () => {
 	const { owner, tripId } = await tripWithMember();
 	expectError(await owner.client.rpc('leave_trip', { p_trip_id: tripId }), 400, 'P0001', 'the owner cannot leave');
-	const { rows } = await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [tripId, owner.id]);
+	const { rows } = await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [
+		tripId,
+		owner.id,
+	]);
 	expect(rows[0].role).toBe('owner');
 });
 
@@ -96,7 +99,9 @@ test("a deleted trip vanishes from every member's sync_status and all access end
 		'not a member',
 	);
 	expect((await owner.client.from('trips').select('id').eq('id', tripId)).data).toEqual([]);
-	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_changes where trip_id = $1', [tripId]);
+	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_changes where trip_id = $1', [
+		tripId,
+	]);
 	expect(rows[0].n).toBe(2); // soft delete
 });
 

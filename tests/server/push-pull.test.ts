@@ -37,7 +37,10 @@ describe('push_changes', () => {
 		expect((await push(owner, tripId, a)).map((r) => r.seq)).toEqual([1, 2]);
 		expect((await push(editor, tripId, b)).map((r) => r.seq)).toEqual([3]);
 		expect((await push(owner, tripId, c)).map((r) => r.seq)).toEqual([4, 5, 6]);
-		const { rows } = await api.pool.query('select seq::int, author_id from public.trip_changes where trip_id = $1 order by seq', [tripId]);
+		const { rows } = await api.pool.query(
+			'select seq::int, author_id from public.trip_changes where trip_id = $1 order by seq',
+			[tripId],
+		);
 		expect(rows.map((r) => r.author_id)).toEqual([owner.id, owner.id, editor.id, owner.id, owner.id, owner.id]);
 	});
 
@@ -96,10 +99,10 @@ describe('push_changes', () => {
 		const tripId = await createTrip(owner);
 		const [change] = makeChanges(1);
 		await push(owner, tripId, [change!]);
-		const { rows } = await api.pool.query('select data, encode(hash, $2) as hash from public.trip_changes where trip_id = $1', [
-			tripId,
-			'hex',
-		]);
+		const { rows } = await api.pool.query(
+			'select data, encode(hash, $2) as hash from public.trip_changes where trip_id = $1',
+			[tripId, 'hex'],
+		);
 		expect(new Uint8Array(rows[0].data)).toEqual(change);
 		expect(rows[0].hash).toBe(hashOf(change!));
 	});

@@ -57,7 +57,9 @@ test('a snapshot round-trips: A.save bytes -> put_snapshot -> get_snapshot -> A.
 	expect(A.toJS(loaded)).toEqual(A.toJS(doc));
 	expect(A.getHeads(loaded)).toEqual(A.getHeads(doc));
 	const { data } = await owner.client.rpc('sync_status');
-	expect((data as { trip_id: string; snapshot_seq: number }[]).find((r) => r.trip_id === tripId)?.snapshot_seq).toBe(21);
+	expect((data as { trip_id: string; snapshot_seq: number }[]).find((r) => r.trip_id === tripId)?.snapshot_seq).toBe(
+		21,
+	);
 });
 
 test('get_snapshot returns no row when the trip has no snapshot', async () => {
@@ -108,7 +110,9 @@ test('a newer snapshot replaces an older one, and an older upload does not repla
 		).error,
 	).toBeNull();
 	expect(await snapshotRow()).toEqual({ seq: 9, data: b64(newer) });
-	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_snapshots where trip_id = $1', [tripId]);
+	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_snapshots where trip_id = $1', [
+		tripId,
+	]);
 	expect(rows[0].n).toBe(1);
 });
 

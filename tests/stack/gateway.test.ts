@@ -58,7 +58,9 @@ test('refuses an oversized chunked body (no content-length) with 413', async () 
 });
 
 test('gzips large responses for clients that accept it, and supabase-js reads them unchanged', async () => {
-	await api.pool.query(`create or replace function public.big_text() returns text language sql as $$ select repeat('trip ', 2000) $$`);
+	await api.pool.query(
+		`create or replace function public.big_text() returns text language sql as $$ select repeat('trip ', 2000) $$`,
+	);
 	const raw = await fetch(`${api.url}/rest/v1/rpc/big_text`, {
 		method: 'POST',
 		headers: { apikey: api.config.anonKey, 'content-type': 'application/json', 'accept-encoding': 'gzip' },

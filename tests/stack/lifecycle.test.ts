@@ -35,7 +35,8 @@ function runStackCli(dir: string, apiPort: number, dbPort: number) {
 		child,
 		exited,
 		output: () => ({ stdout, stderr }),
-		ready: () => eventually(() => stdout.includes('JWT_SECRET='), `the stack CLI to print its env (stderr: ${stderr})`, 30_000),
+		ready: () =>
+			eventually(() => stdout.includes('JWT_SECRET='), `the stack CLI to print its env (stderr: ${stderr})`, 30_000),
 	};
 }
 
@@ -153,7 +154,11 @@ describe('embedded Postgres', () => {
 		await expect(stack.api.pool.query('select v from t')).rejects.toThrow();
 		await stack.postgres!.start();
 		const rows = await eventually(
-			() => stack.api.pool.query('select v from t').then((r) => r.rows, () => null),
+			() =>
+				stack.api.pool.query('select v from t').then(
+					(r) => r.rows,
+					() => null,
+				),
 			'the pool to reconnect',
 		);
 		expect(rows).toEqual([{ v: 1 }]);
@@ -173,4 +178,3 @@ describe('embedded Postgres', () => {
 		await host.stop();
 	});
 });
-

@@ -24,7 +24,8 @@ export async function subscribed(channel: RealtimeChannel, timeoutMs = 5000): Pr
 	await eventually(
 		() => {
 			const failure = log.statuses.find((s) => s !== 'SUBSCRIBED');
-			if (failure) throw new Error(`channel ${channel.topic} reported ${failure}: ${log.errors.map((e) => e.message).join('; ')}`);
+			if (failure)
+				throw new Error(`channel ${channel.topic} reported ${failure}: ${log.errors.map((e) => e.message).join('; ')}`);
 			return log.statuses.includes('SUBSCRIBED');
 		},
 		`${channel.topic} to be SUBSCRIBED`,

@@ -35,7 +35,10 @@ describe('presence', () => {
 		await eventually(() => keysOf(bob.channel).includes('alice'), 'alice in bob’s state');
 		expect(await bob.channel.track({ name: 'Bob' })).toBe('ok');
 
-		await eventually(() => keysOf(alice.channel).length === 2 && keysOf(bob.channel).length === 2, 'both present everywhere');
+		await eventually(
+			() => keysOf(alice.channel).length === 2 && keysOf(bob.channel).length === 2,
+			'both present everywhere',
+		);
 		const state = alice.channel.presenceState<Meta>();
 		expect(state.bob).toEqual([{ name: 'Bob', presence_ref: expect.any(String) }]);
 		expect(state.alice?.[0]?.name).toBe('Alice');
@@ -85,6 +88,11 @@ describe('presence', () => {
 		await tab1.channel.track({ name: 'tab1' });
 		await tab2.channel.track({ name: 'tab2' });
 		await eventually(() => tab1.channel.presenceState<Meta>().carol?.length === 2, 'two metas');
-		expect(tab1.channel.presenceState<Meta>().carol?.map((m) => m.name).sort()).toEqual(['tab1', 'tab2']);
+		expect(
+			tab1.channel
+				.presenceState<Meta>()
+				.carol?.map((m) => m.name)
+				.sort(),
+		).toEqual(['tab1', 'tab2']);
 	});
 });

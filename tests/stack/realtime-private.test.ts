@@ -27,7 +27,11 @@ beforeAll(async () => {
 async function roomWith(...members: [TestUser, { canWrite?: boolean }?][]): Promise<string> {
 	const topic = `room:${randomUUID()}`;
 	for (const [user, { canWrite = true } = {}] of members) {
-		await api.pool.query('insert into public.room_members (topic, user_id, can_write) values ($1, $2, $3)', [topic, user.id, canWrite]);
+		await api.pool.query('insert into public.room_members (topic, user_id, can_write) values ($1, $2, $3)', [
+			topic,
+			user.id,
+			canWrite,
+		]);
 	}
 	return topic;
 }
@@ -41,7 +45,9 @@ describe('private channels: join authorized by RLS', () => {
 		const refused = subscribeLogged(outsider.client.channel(topic, { config: { private: true } }));
 		await eventually(() => refused.statuses.includes('CHANNEL_ERROR'), 'the refusal');
 		expect(refused.statuses).not.toContain('SUBSCRIBED');
-		expect(refused.errors[0]?.message).toBe(`Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`);
+		expect(refused.errors[0]?.message).toBe(
+			`Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`,
+		);
 	});
 
 	test('anon is refused on a private channel', async () => {
@@ -91,13 +97,20 @@ describe('broadcast from the database (realtime.send)', () => {
 		const topic = await roomWith([member]);
 		const channel = member.client.channel(topic, { config: { private: true } });
 		const publicTwin = clientFor(api).channel(topic);
-		const received = collectBroadcasts<{ event: string; payload: Record<string, unknown>; meta?: { id: string } }>(channel);
+		const received = collectBroadcasts<{ event: string; payload: Record<string, unknown>; meta?: { id: string } }>(
+			channel,
+		);
 		const atPublic = collectBroadcasts(publicTwin);
 		await Promise.all([subscribed(channel), subscribed(publicTwin)]);
 
 		await api.pool.query(`select realtime.send('{"n":1}'::jsonb, 'db', $1)`, [topic]);
 		const [first] = await eventually(() => (received.length ? received : null), 'the committed send');
-		expect(first).toEqual({ type: 'broadcast', event: 'db', payload: { n: 1, id: first!.meta!.id }, meta: { id: expect.any(String) } });
+		expect(first).toEqual({
+			type: 'broadcast',
+			event: 'db',
+			payload: { n: 1, id: first!.meta!.id },
+			meta: { id: expect.any(String) },
+		});
 
 		const tx = await api.pool.connect();
 		try {

@@ -3,7 +3,14 @@ import { describe, expect, test } from 'vitest';
 import { signJwt } from '../../supabase/local/jwt.ts';
 import { DEMO_PUBLISHABLE_KEY } from '../../supabase/local/keys.ts';
 import { clientFor, eventually, startTestStack } from '../helpers/stack.ts';
-import { collectBroadcasts, openRawSocket, realtimeUrl, subscribed, upgradeRefusal, type WireFrame } from './realtime-helpers.ts';
+import {
+	collectBroadcasts,
+	openRawSocket,
+	realtimeUrl,
+	subscribed,
+	upgradeRefusal,
+	type WireFrame,
+} from './realtime-helpers.ts';
 
 const api = await startTestStack();
 
@@ -16,7 +23,10 @@ describe('connecting', () => {
 		const cases: [Record<string, string>, string][] = [
 			[{ vsn: '2.0.0' }, 'API key is missing'],
 			[{ apikey: 'not-a-jwt', vsn: '2.0.0' }, 'The token provided is not a valid JWT'],
-			[{ apikey: signJwt({ role: 'anon', exp: now + 60 }, 'another-secret-of-at-least-32-characters'), vsn: '2.0.0' }, 'Failed to validate JWT signature'],
+			[
+				{ apikey: signJwt({ role: 'anon', exp: now + 60 }, 'another-secret-of-at-least-32-characters'), vsn: '2.0.0' },
+				'Failed to validate JWT signature',
+			],
 			[{ apikey: signJwt({ role: 'anon', exp: now - 10 }, secret), vsn: '2.0.0' }, 'Token has expired'],
 			[{ apikey: signJwt({ role: 'anon' }, secret), vsn: '2.0.0' }, 'Fields `role` and `exp` are required in JWT'],
 		];
@@ -30,7 +40,13 @@ describe('connecting', () => {
 	test('the publishable key is accepted as anon', async () => {
 		const raw = await openRawSocket(api, DEMO_PUBLISHABLE_KEY);
 		raw.send([null, '1', 'phoenix', 'heartbeat', {}]);
-		expect(await raw.next(isReply('1'), 'heartbeat reply')).toEqual([null, '1', 'phoenix', 'phx_reply', { status: 'ok', response: {} }]);
+		expect(await raw.next(isReply('1'), 'heartbeat reply')).toEqual([
+			null,
+			'1',
+			'phoenix',
+			'phx_reply',
+			{ status: 'ok', response: {} },
+		]);
 		raw.ws.close();
 	});
 });
@@ -39,13 +55,35 @@ describe('Phoenix channel protocol', () => {
 	test('join echoes postgres_changes with ids, then presence_state; leave replies and closes', async () => {
 		const raw = await openRawSocket(api, api.config.anonKey);
 		const topic = `realtime:${randomUUID()}`;
-		const pg = [{ event: '*', schema: 'public', table: 'todos' }, { event: 'INSERT', schema: 'public', table: 'x', filter: 'id=eq.1' }];
-		raw.send(['1', '1', topic, 'phx_join', { config: { broadcast: { self: false }, presence: { key: 'k', enabled: true }, postgres_changes: pg, private: false } }]);
+		const pg = [
+			{ event: '*', schema: 'public', table: 'todos' },
+			{ event: 'INSERT', schema: 'public', table: 'x', filter: 'id=eq.1' },
+		];
+		raw.send([
+			'1',
+			'1',
+			topic,
+			'phx_join',
+			{
+				config: {
+					broadcast: { self: false },
+					presence: { key: 'k', enabled: true },
+					postgres_changes: pg,
+					private: false,
+				},
+			},
+		]);
 		const joined = await raw.next(isReply('1'), 'join reply');
-		const response = (joined[4] as { status: string; response: { postgres_changes: { id: number }[] } });
+		const response = joined[4] as { status: string; response: { postgres_changes: { id: number }[] } };
 		expect(response.status).toBe('ok');
 		expect(response.response.postgres_changes).toEqual(pg.map((p) => ({ ...p, id: expect.any(Number) })));
-		expect(await raw.next((f) => f[3] === 'presence_state', 'presence_state')).toEqual(['1', null, topic, 'presence_state', {}]);
+		expect(await raw.next((f) => f[3] === 'presence_state', 'presence_state')).toEqual([
+			'1',
+			null,
+			topic,
+			'presence_state',
+			{},
+		]);
 
 		raw.send(['1', '2', topic, 'phx_leave', {}]);
 		await raw.next(isReply('2'), 'leave reply');
@@ -56,13 +94,22 @@ describe('Phoenix channel protocol', () => {
 	test('topics outside realtime: are unmatched; a second join closes the first', async () => {
 		const raw = await openRawSocket(api, api.config.anonKey);
 		raw.send(['1', '1', 'room:lobby', 'phx_join', { config: {} }]);
-		expect((await raw.next(isReply('1'), 'reply'))[4]).toEqual({ status: 'error', response: { reason: 'unmatched topic' } });
+		expect((await raw.next(isReply('1'), 'reply'))[4]).toEqual({
+			status: 'error',
+			response: { reason: 'unmatched topic' },
+		});
 
 		const topic = `realtime:${randomUUID()}`;
 		raw.send(['2', '2', topic, 'phx_join', { config: {} }]);
 		await raw.next(isReply('2'), 'first join');
 		raw.send(['3', '3', topic, 'phx_join', { config: {} }]);
-		expect(await raw.next((f) => f[3] === 'phx_close', 'old channel closed')).toEqual(['2', '2', topic, 'phx_close', {}]);
+		expect(await raw.next((f) => f[3] === 'phx_close', 'old channel closed')).toEqual([
+			'2',
+			'2',
+			topic,
+			'phx_close',
+			{},
+		]);
 		expect((await raw.next(isReply('3'), 'second join'))[4]).toMatchObject({ status: 'ok' });
 		raw.ws.close();
 	});
@@ -92,10 +139,16 @@ describe('Phoenix channel protocol', () => {
 
 	test('a join with an expired access_token is refused with InvalidJWTToken', async () => {
 		const raw = await openRawSocket(api, api.config.anonKey);
-		const expired = signJwt({ role: 'authenticated', sub: randomUUID(), exp: Math.floor(Date.now() / 1000) - 100 }, api.config.jwtSecret);
+		const expired = signJwt(
+			{ role: 'authenticated', sub: randomUUID(), exp: Math.floor(Date.now() / 1000) - 100 },
+			api.config.jwtSecret,
+		);
 		raw.send(['1', '1', `realtime:${randomUUID()}`, 'phx_join', { config: {}, access_token: expired }]);
 		const reply = await raw.next(isReply('1'), 'join reply');
-		expect(reply[4]).toMatchObject({ status: 'error', response: { reason: expect.stringMatching(/^InvalidJWTToken: Token has expired 1\d\d seconds ago$/) } });
+		expect(reply[4]).toMatchObject({
+			status: 'error',
+			response: { reason: expect.stringMatching(/^InvalidJWTToken: Token has expired 1\d\d seconds ago$/) },
+		});
 		raw.ws.close();
 	});
 });

@@ -37,7 +37,9 @@ describe('tokens', () => {
 
 	test('opaque sb_ keys act as anon and service_role', async () => {
 		expect((await clientFor(api, 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH').rpc('my_role')).data).toBe('anon');
-		expect((await clientFor(api, 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz').rpc('my_role')).data).toBe('service_role');
+		expect((await clientFor(api, 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz').rpc('my_role')).data).toBe(
+			'service_role',
+		);
 	});
 
 	test('an expired token is 401 PGRST303 "JWT expired" with WWW-Authenticate', async () => {
@@ -59,7 +61,10 @@ describe('tokens', () => {
 	});
 
 	test('a token signed with another secret is 401 PGRST301', async () => {
-		const token = signJwt({ role: 'service_role', exp: Math.floor(Date.now() / 1000) + 60 }, 'not-the-secret-at-all-not-the-secret');
+		const token = signJwt(
+			{ role: 'service_role', exp: Math.floor(Date.now() / 1000) + 60 },
+			'not-the-secret-at-all-not-the-secret',
+		);
 		const res = await fetch(`${api.url}/rest/v1/rpc/my_role`, {
 			method: 'POST',
 			headers: { apikey: api.config.anonKey, authorization: `Bearer ${token}` },
@@ -71,7 +76,9 @@ describe('tokens', () => {
 	});
 
 	test('garbage in place of a token is 401 PGRST301', async () => {
-		const res = await fetch(`${api.url}/rest/v1/cities`, { headers: { apikey: api.config.anonKey, authorization: 'Bearer not-a-jwt' } });
+		const res = await fetch(`${api.url}/rest/v1/cities`, {
+			headers: { apikey: api.config.anonKey, authorization: 'Bearer not-a-jwt' },
+		});
 		expect(res.status).toBe(401);
 		expect((await res.json()).code).toBe('PGRST301');
 	});

@@ -1,3 +1,4 @@
+import type { SupabaseClientOptions } from '@supabase/supabase-js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { clientFor, startTestStack } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
@@ -114,7 +115,9 @@ describe('arguments', () => {
 	test('a function replaced with a new signature is called with the new one', async () => {
 		await api.pool.query(`create function public.morph(a int) returns int language sql as $$ select a $$`);
 		expect((await anon.rpc('morph', { a: 1 })).data).toBe(1);
-		await api.pool.query(`drop function public.morph(int); create function public.morph(a text) returns text language sql as $$ select 'now ' || a $$`);
+		await api.pool.query(
+			`drop function public.morph(int); create function public.morph(a text) returns text language sql as $$ select 'now ' || a $$`,
+		);
 		expect((await anon.rpc('morph', { a: 'text' })).data).toBe('now text');
 	});
 
@@ -137,7 +140,11 @@ describe('arguments', () => {
 
 describe('return shapes', () => {
 	test('a scalar comes back bare; bigint as a JSON number; SQL NULL as null', async () => {
-		const res = await fetch(`${api.url}/rest/v1/rpc/big`, { method: 'POST', headers: { apikey: api.config.anonKey }, body: '{}' });
+		const res = await fetch(`${api.url}/rest/v1/rpc/big`, {
+			method: 'POST',
+			headers: { apikey: api.config.anonKey },
+			body: '{}',
+		});
 		expect(await res.text()).toBe('9007199254740993');
 		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
 		expect(await anon.rpc('nothing')).toMatchObject({ data: null, error: null, status: 200 });
@@ -168,7 +175,12 @@ describe('return shapes', () => {
 			{ i: 1, label: 'n1' },
 			{ i: 2, label: 'n2' },
 		]);
-		const { data } = await anon.rpc('pairs', { n: 5 }).select('label').gte('i', 2).order('i', { ascending: false }).limit(2);
+		const { data } = await anon
+			.rpc('pairs', { n: 5 })
+			.select('label')
+			.gte('i', 2)
+			.order('i', { ascending: false })
+			.limit(2);
 		expect(data).toEqual([{ label: 'n5' }, { label: 'n4' }]);
 	});
 
@@ -195,7 +207,11 @@ describe('return shapes', () => {
 	});
 
 	test('response.status and response.headers set by the function shape the response', async () => {
-		const res = await fetch(`${api.url}/rest/v1/rpc/teapot`, { method: 'POST', headers: { apikey: api.config.anonKey }, body: '{}' });
+		const res = await fetch(`${api.url}/rest/v1/rpc/teapot`, {
+			method: 'POST',
+			headers: { apikey: api.config.anonKey },
+			body: '{}',
+		});
 		expect(res.status).toBe(418);
 		expect(res.headers.get('x-brewed')).toBe('yes');
 	});
@@ -209,7 +225,10 @@ describe('errors', () => {
 	});
 
 	test('a data exception (22023) is 400', async () => {
-		expect(await anon.rpc('fail', { code: '22023' })).toMatchObject({ status: 400, error: { code: '22023', message: 'bad value' } });
+		expect(await anon.rpc('fail', { code: '22023' })).toMatchObject({
+			status: 400,
+			error: { code: '22023', message: 'bad value' },
+		});
 	});
 
 	test('42501 is 401 for anon and 403 for a signed-in user', async () => {
@@ -219,7 +238,10 @@ describe('errors', () => {
 	});
 
 	test('SQLSTATE PTnnn becomes HTTP status nnn', async () => {
-		expect(await anon.rpc('fail', { code: 'PT413' })).toMatchObject({ status: 413, error: { code: 'PT413', message: 'custom' } });
+		expect(await anon.rpc('fail', { code: 'PT413' })).toMatchObject({
+			status: 413,
+			error: { code: 'PT413', message: 'custom' },
+		});
 	});
 
 	test('a STABLE function that writes is 405 (read-only transaction), and the write is not kept', async () => {
@@ -243,10 +265,19 @@ describe('errors', () => {
 	});
 
 	test("RAISE SQLSTATE 'PGRST' controls the status, body and headers", async () => {
-		const res = await fetch(`${api.url}/rest/v1/rpc/payment_required`, { method: 'POST', headers: { apikey: api.config.anonKey }, body: '{}' });
+		const res = await fetch(`${api.url}/rest/v1/rpc/payment_required`, {
+			method: 'POST',
+			headers: { apikey: api.config.anonKey },
+			body: '{}',
+		});
 		expect(res.status).toBe(402);
 		expect(res.headers.get('x-powered-by')).toBe('Nerd Rage');
-		expect(await res.json()).toEqual({ code: '123', message: 'Payment Required', details: 'Quota exceeded', hint: 'Upgrade your plan' });
+		expect(await res.json()).toEqual({
+			code: '123',
+			message: 'Payment Required',
+			details: 'Quota exceeded',
+			hint: 'Upgrade your plan',
+		});
 	});
 
 	test('a JSON body that is not an object is 400 unless the function takes a single json parameter', async () => {
@@ -258,7 +289,10 @@ describe('errors', () => {
 	});
 
 	test('a schema that is not exposed is 406 PGRST106', async () => {
-		const other = clientFor(api, api.config.anonKey, { db: { schema: 'auth' } });
+		// The typed options only admit 'public'; asking for an unexposed schema is the point here.
+		const other = clientFor(api, api.config.anonKey, {
+			db: { schema: 'auth' },
+		} as unknown as SupabaseClientOptions<'public'>);
 		const { error, status } = await other.rpc('uid');
 		expect(status).toBe(406);
 		expect(error).toEqual({

@@ -66,7 +66,11 @@ describe('row level security', () => {
 
 describe('reads', () => {
 	test('eq, in, order and limit combine as in PostgREST', async () => {
-		const { data } = await anon.from('cities').select('name').eq('country', 'FR').order('population', { ascending: false });
+		const { data } = await anon
+			.from('cities')
+			.select('name')
+			.eq('country', 'FR')
+			.order('population', { ascending: false });
 		expect(data).toEqual([{ name: 'Paris' }, { name: 'Lyon' }]);
 		const { data: some } = await anon.from('cities').select('id').in('country', ['JP', 'CH']).order('id').limit(2);
 		expect(some).toEqual([{ id: 3 }, { id: 4 }]);
@@ -74,9 +78,14 @@ describe('reads', () => {
 
 	test('comparison, is-null and negated filters', async () => {
 		const names = async (q: PromiseLike<{ data: { name: string }[] | null }>) => (await q).data?.map((r) => r.name);
-		expect(await names(anon.from('cities').select('name').gt('population', 1_000_000).order('name'))).toEqual(['Kyoto', 'Paris']);
+		expect(await names(anon.from('cities').select('name').gt('population', 1_000_000).order('name'))).toEqual([
+			'Kyoto',
+			'Paris',
+		]);
 		expect(await names(anon.from('cities').select('name').is('population', null))).toEqual(['Osaka']);
-		expect(await names(anon.from('cities').select('name').neq('country', 'JP').lte('population', 520000).order('name'))).toEqual(['Bern', 'Lyon']);
+		expect(
+			await names(anon.from('cities').select('name').neq('country', 'JP').lte('population', 520000).order('name')),
+		).toEqual(['Bern', 'Lyon']);
 		expect(await names(anon.from('cities').select('name').not('country', 'in', '(FR,JP)'))).toEqual(['Bern']);
 	});
 
@@ -87,7 +96,11 @@ describe('reads', () => {
 	});
 
 	test('order honours nullsfirst, and offset pages through', async () => {
-		const { data } = await anon.from('cities').select('name').order('population', { ascending: true, nullsFirst: true }).range(0, 1);
+		const { data } = await anon
+			.from('cities')
+			.select('name')
+			.order('population', { ascending: true, nullsFirst: true })
+			.range(0, 1);
 		expect(data).toEqual([{ name: 'Osaka' }, { name: 'Bern' }]);
 		const { data: next } = await anon.from('cities').select('name').order('id').range(1, 2);
 		expect(next).toEqual([{ name: 'Paris' }, { name: 'Kyoto' }]);
@@ -116,7 +129,11 @@ describe('reads', () => {
 	test('bytea comes out as \\x hex and goes in from it', async () => {
 		const { data } = await alice.client.from('notes').select('data').eq('body', 'a1').single();
 		expect(data).toEqual({ data: '\\x00ff' });
-		const { data: inserted } = await alice.client.from('notes').insert({ owner: alice.id, body: 'bin', data: '\\xdeadbeef' }).select('data').single();
+		const { data: inserted } = await alice.client
+			.from('notes')
+			.insert({ owner: alice.id, body: 'bin', data: '\\xdeadbeef' })
+			.select('data')
+			.single();
 		expect(inserted).toEqual({ data: '\\xdeadbeef' });
 		const { rows } = await api.pool.query(`select data from public.notes where body = 'bin'`);
 		expect(rows[0].data).toEqual(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
@@ -148,10 +165,16 @@ describe('reads', () => {
 
 describe('writes', () => {
 	test('insert returns the row with return=representation, and nothing with minimal', async () => {
-		const { data, status } = await alice.client.from('notes').insert({ owner: alice.id, body: 'new', rank: 3 }).select('body, rank');
+		const { data, status } = await alice.client
+			.from('notes')
+			.insert({ owner: alice.id, body: 'new', rank: 3 })
+			.select('body, rank');
 		expect(status).toBe(201);
 		expect(data).toEqual([{ body: 'new', rank: 3 }]);
-		const minimal = await alice.client.from('notes').insert([{ owner: alice.id, body: 'm1' }, { owner: alice.id, body: 'm2' }]);
+		const minimal = await alice.client.from('notes').insert([
+			{ owner: alice.id, body: 'm1' },
+			{ owner: alice.id, body: 'm2' },
+		]);
 		expect(minimal).toMatchObject({ status: 201, data: null, error: null });
 		const { rows } = await api.pool.query(`select count(*)::int as n from public.notes where body in ('m1', 'm2')`);
 		expect(rows[0].n).toBe(2);
@@ -174,6 +197,9 @@ describe('writes', () => {
 	test('an unknown column in the body is 400 PGRST204', async () => {
 		const { error, status } = await service.from('cities').insert({ id: 9, nam: 'x' });
 		expect(status).toBe(400);
-		expect(error).toMatchObject({ code: 'PGRST204', message: "Could not find the 'nam' column of 'cities' in the schema cache" });
+		expect(error).toMatchObject({
+			code: 'PGRST204',
+			message: "Could not find the 'nam' column of 'cities' in the schema cache",
+		});
 	});
 });

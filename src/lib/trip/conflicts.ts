@@ -54,13 +54,11 @@ export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
 				value: plain(value),
 				opId,
 				actor,
-				by: typeof by === 'string' ? (by as PersonId) : null
+				by: typeof by === 'string' ? (by as PersonId) : null,
 			};
 		});
 		// Show the winning value first so the UI can say "currently X".
-		values.sort(
-			(a, b) => Number(b.value === shown) - Number(a.value === shown) || (a.opId < b.opId ? -1 : 1)
-		);
+		values.sort((a, b) => Number(b.value === shown) - Number(a.value === shown) || (a.opId < b.opId ? -1 : 1));
 		out.push({ path: [...path, key], values });
 	};
 	const each = (container: unknown, path: string[], fields: string[]): void => {
@@ -83,8 +81,7 @@ export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
 		}
 	}
 	each(doc.rules, ['rules'], RULE_FIELDS);
-	if (isMap(doc.overrides))
-		for (const id of Object.keys(doc.overrides)) check(doc.overrides, ['overrides'], id);
+	if (isMap(doc.overrides)) for (const id of Object.keys(doc.overrides)) check(doc.overrides, ['overrides'], id);
 	each(doc.plan, ['plan'], ['text']);
 	return out;
 }
@@ -104,12 +101,10 @@ export const resolveConflict = defineOp(
 		}
 		return (d) => {
 			let node: unknown = d;
-			for (const key of args.path.slice(0, -1))
-				node = isMap(node) ? node[key as string] : undefined;
+			for (const key of args.path.slice(0, -1)) node = isMap(node) ? node[key as string] : undefined;
 			const last = args.path[args.path.length - 1] as string;
-			if (!isMap(node) || !(last in node))
-				throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
+			if (!isMap(node) || !(last in node)) throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
 			node[last] = args.value;
 		};
-	}
+	},
 );

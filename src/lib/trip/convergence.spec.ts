@@ -5,15 +5,12 @@ import { getConflicts } from './conflicts';
 import type { ItemId, PersonId } from './ids';
 import { setQuantity, togglePacked } from './ops/items';
 import type { TripDoc } from './schema';
-import { action, apply, type Action } from './spec-arbitraries';
+import { action, apply } from './spec-arbitraries';
 import { ALICE, BOB, fork, SHIRTS, smallTrip, SOCKS, viewProblems, runs } from './spec-helpers';
 import { readTrip } from './validate';
 
 const BASE = smallTrip();
 const WRITERS = [ALICE, BOB, 'carol' as PersonId, 'dave' as PersonId, 'erin' as PersonId];
-
-type Step =
-	{ op: 'act'; replica: number; action: Action } | { op: 'sync'; from: number; to: number };
 
 const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
 	fc.record({
@@ -25,29 +22,26 @@ const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
 					arbitrary: fc.record({
 						op: fc.constant('act' as const),
 						replica: fc.nat(n - 1),
-						action
-					})
+						action,
+					}),
 				},
 				{
 					weight: 1,
 					arbitrary: fc.record({
 						op: fc.constant('sync' as const),
 						from: fc.nat(n - 1),
-						to: fc.nat(n - 1)
-					})
-				}
+						to: fc.nat(n - 1),
+					}),
+				},
 			),
-			{ maxLength: 12 }
+			{ maxLength: 12 },
 		),
 		// The order in which each replica finally hears from the others.
-		finalOrders: fc.array(
-			fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
-			{
-				minLength: n,
-				maxLength: n
-			}
-		)
-	})
+		finalOrders: fc.array(fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }), {
+			minLength: n,
+			maxLength: n,
+		}),
+	}),
 );
 
 function replicasOf(n: number): A.Doc<TripDoc>[] {
@@ -72,20 +66,14 @@ describe('concurrent editing on several replicas', () => {
 							continue;
 						}
 						const r = step.replica;
-						const result = apply(
-							docs[r]!,
-							step.action,
-							{ by: WRITERS[r], now: counter },
-							() => `r${r}n${counter++}`
-						);
+						const result = apply(docs[r]!, step.action, { by: WRITERS[r], now: counter }, () => `r${r}n${counter++}`);
 						docs[r] = result.doc;
 						if (result.addedItem && result.doc.items[result.addedItem]) added.add(result.addedItem);
-						if (result.removedItem && !result.doc.items[result.removedItem])
-							removed.add(result.removedItem);
+						if (result.removedItem && !result.doc.items[result.removedItem]) removed.add(result.removedItem);
 					}
 					const before = docs.slice();
 					const merged = finalOrders.map((order, i) =>
-						order.reduce((doc, j) => (j === i ? doc : A.merge(doc, before[j]!)), before[i]!)
+						order.reduce((doc, j) => (j === i ? doc : A.merge(doc, before[j]!)), before[i]!),
 					);
 
 					// save() bytes are not canonical (they depend on the order changes arrived), so
@@ -101,83 +89,64 @@ describe('concurrent editing on several replicas', () => {
 					expect(readTrip(last)).toEqual(view);
 					expect(getConflicts(last)).toEqual(getConflicts(first));
 					expect(viewProblems(view)).toEqual([]);
-					for (const id of added)
-						if (!removed.has(id)) expect(view.items[id], `item ${id} lost`).toBeDefined();
+					for (const id of added) if (!removed.has(id)) expect(view.items[id], `item ${id} lost`).toBeDefined();
 					for (const id of removed) expect(view.items[id]).toBeUndefined();
 					expect(readTrip(A.load(A.save(first)))).toEqual(view);
 				}),
-				{ numRuns: runs(2000) }
+				{ numRuns: runs(2000) },
 			);
-		}
+		},
 	);
 
-	it(
-		'shows concurrent writes of one quantity as a conflict naming every writer',
-		{ timeout: 60_000 },
-		() => {
-			fc.assert(
-				fc.property(
-					fc.integer({ min: 2, max: 5 }),
-					fc.array(action, { maxLength: 4 }),
-					// Above the fixture's quantity (1), so every write really changes the value.
-					fc.integer({ min: 2, max: 100 }),
-					(n, noise, base) => {
-						const docs = replicasOf(n).map((doc, i) =>
-							setQuantity(doc, { itemId: SOCKS, quantity: base + i }, { by: WRITERS[i] })
-						);
-						// Unrelated edits on the first replica must not hide the conflict.
-						let counter = 0;
-						for (const a of noise) {
-							if ('itemId' in a && a.itemId === SOCKS) continue;
-							if (a.kind === 'removeCategory' || a.kind === 'moveItem') continue;
-							docs[0] = apply(docs[0]!, a, { by: WRITERS[0] }, () => `x${counter++}`).doc;
-						}
-						const merged = docs.reduce((acc, doc) => A.merge(acc, doc));
-						const conflict = getConflicts(merged).find(
-							(c) => c.path.join('/') === `items/${SOCKS}/quantity`
-						);
-						expect(conflict?.values.map((v) => v.value).sort()).toEqual(
-							docs.map((_, i) => base + i).sort()
-						);
-						expect(conflict?.values.map((v) => v.by).sort()).toEqual(WRITERS.slice(0, n).sort());
-						expect(conflict?.values[0]?.value).toBe(
-							readTrip(merged).items[SOCKS]?.quantity.manualQuantity
-						);
+	it('shows concurrent writes of one quantity as a conflict naming every writer', { timeout: 60_000 }, () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 2, max: 5 }),
+				fc.array(action, { maxLength: 4 }),
+				// Above the fixture's quantity (1), so every write really changes the value.
+				fc.integer({ min: 2, max: 100 }),
+				(n, noise, base) => {
+					const docs = replicasOf(n).map((doc, i) =>
+						setQuantity(doc, { itemId: SOCKS, quantity: base + i }, { by: WRITERS[i] }),
+					);
+					// Unrelated edits on the first replica must not hide the conflict.
+					let counter = 0;
+					for (const a of noise) {
+						if ('itemId' in a && a.itemId === SOCKS) continue;
+						if (a.kind === 'removeCategory' || a.kind === 'moveItem') continue;
+						docs[0] = apply(docs[0]!, a, { by: WRITERS[0] }, () => `x${counter++}`).doc;
 					}
-				),
-				{ numRuns: runs(300) }
-			);
-		}
-	);
+					const merged = docs.reduce((acc, doc) => A.merge(acc, doc));
+					const conflict = getConflicts(merged).find((c) => c.path.join('/') === `items/${SOCKS}/quantity`);
+					expect(conflict?.values.map((v) => v.value).sort()).toEqual(docs.map((_, i) => base + i).sort());
+					expect(conflict?.values.map((v) => v.by).sort()).toEqual(WRITERS.slice(0, n).sort());
+					expect(conflict?.values[0]?.value).toBe(readTrip(merged).items[SOCKS]?.quantity.manualQuantity);
+				},
+			),
+			{ numRuns: runs(300) },
+		);
+	});
 
 	it('shows a concurrent pack and unpack of the same item as a conflict', () => {
 		const base = togglePacked(smallTrip(), { itemId: SHIRTS, packed: true });
 		const a = togglePacked(fork(base, 2), { itemId: SHIRTS, packed: false }, { by: ALICE });
-		const b = togglePacked(
-			fork(base, 3),
-			{ itemId: SHIRTS, packed: true, personId: ALICE },
-			{ by: BOB }
-		);
+		const b = togglePacked(fork(base, 3), { itemId: SHIRTS, packed: true, personId: ALICE }, { by: BOB });
 		// b wrote the same value it saw, so it is a no-op and there is nothing to conflict with.
 		expect(getConflicts(A.merge(a, b))).toEqual([]);
 		const c = togglePacked(fork(a, 4), { itemId: SHIRTS, packed: true }, { by: BOB });
-		const d = togglePacked(
-			fork(a, 5),
-			{ itemId: SHIRTS, packed: false, personId: ALICE },
-			{ by: ALICE }
-		);
+		const d = togglePacked(fork(a, 5), { itemId: SHIRTS, packed: false, personId: ALICE }, { by: ALICE });
 		expect(getConflicts(A.merge(c, d))).toEqual([]);
 		const e = togglePacked(fork(base, 6), { itemId: SHIRTS, packed: false }, { by: ALICE });
 		const f = togglePacked(
 			togglePacked(fork(base, 7), { itemId: SHIRTS, packed: false }, { by: BOB }),
 			{ itemId: SHIRTS, packed: true },
-			{ by: BOB }
+			{ by: BOB },
 		);
 		const conflicts = getConflicts(A.merge(e, f));
 		expect(conflicts.map((c) => c.path.join('/'))).toEqual([`items/${SHIRTS}/packed/${ALICE}`]);
 		expect(conflicts[0]?.values.map((v) => [v.value, v.by]).sort()).toEqual([
 			[false, ALICE],
-			[true, BOB]
+			[true, BOB],
 		]);
 	});
 });

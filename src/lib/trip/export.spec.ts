@@ -8,17 +8,7 @@ import { addItem, renameItem, setItemNotes, togglePacked } from './ops/items';
 import { addActivity, setPlanText } from './ops/plan';
 import { addRule, overrideQuantity } from './ops/rules';
 import { action, apply } from './spec-arbitraries';
-import {
-	ALICE,
-	BOB,
-	CLOTHES,
-	fork,
-	SHIRTS,
-	smallTrip,
-	SOCKS,
-	TOOTHPASTE,
-	runs
-} from './spec-helpers';
+import { ALICE, BOB, CLOTHES, fork, SHIRTS, smallTrip, SOCKS, TOOTHPASTE, runs } from './spec-helpers';
 import { readTrip } from './validate';
 
 function richTrip() {
@@ -29,19 +19,19 @@ function richTrip() {
 		itemId: SOCKS,
 		kind: 'perPersonPerDay',
 		amount: 1,
-		people: [BOB]
+		people: [BOB],
 	});
 	doc = overrideQuantity(doc, { itemId: TOOTHPASTE, quantity: 2 });
 	doc = setItemNotes(doc, { itemId: SOCKS, notes: 'wool, "thick"\nones' });
 	doc = renameItem(doc, {
 		itemId: TOOTHPASTE,
-		name: '<script>alert(1)</script> & =SUM(A1)'
+		name: '<script>alert(1)</script> & =SUM(A1)',
 	});
 	doc = setPlanText(doc, { date: '2025-06-07' as IsoDate, text: 'Sintra' });
 	return addActivity(doc, {
 		date: '2025-06-07' as IsoDate,
 		id: 'a1' as never,
-		text: 'Palace'
+		text: 'Palace',
 	});
 }
 
@@ -66,13 +56,13 @@ describe('export and import', () => {
 				if (!view.categories.some((c) => c.synthetic)) expect(back).toEqual(view);
 				else expect(Object.keys(back.items).sort()).toEqual(Object.keys(view.items).sort());
 			}),
-			{ numRuns: runs(200) }
+			{ numRuns: runs(200) },
 		);
 	});
 
 	it('gives the new trip another id when asked', () => {
 		const result = importTrip(exportJson(readTrip(richTrip())), {
-			tripId: '00000000-0000-4000-8000-000000000000' as never
+			tripId: '00000000-0000-4000-8000-000000000000' as never,
 		});
 		expect(result.ok && result.doc.tripId).toBe('00000000-0000-4000-8000-000000000000');
 	});
@@ -80,15 +70,15 @@ describe('export and import', () => {
 	it('rejects input that is not a Tripmate export with a clear reason', () => {
 		expect(parseTripExport('{nope')).toMatchObject({
 			ok: false,
-			errors: [expect.stringMatching(/^not JSON/)]
+			errors: [expect.stringMatching(/^not JSON/)],
 		});
 		expect(parseTripExport('{"format":"other"}')).toMatchObject({
 			ok: false,
-			errors: [expect.stringMatching(/not a Tripmate export/)]
+			errors: [expect.stringMatching(/not a Tripmate export/)],
 		});
 		expect(parseTripExport('{"format":"tripmate.trip","version":99}')).toMatchObject({
 			ok: false,
-			errors: [expect.stringMatching(/version 99 is not supported/)]
+			errors: [expect.stringMatching(/version 99 is not supported/)],
 		});
 	});
 
@@ -107,8 +97,8 @@ describe('export and import', () => {
 				'trip.categories[0].items[1].quantity: must be a whole number from 0 to 9999',
 				'trip.categories[0].items[0].owner: unknown person ghost',
 				'trip.rules[0].itemId: unknown item missing',
-				`trip.people[2].id: duplicate id ${ALICE}`
-			])
+				`trip.people[2].id: duplicate id ${ALICE}`,
+			]),
 		);
 	});
 
@@ -146,9 +136,9 @@ describe('export and import', () => {
 			addItem(smallTrip(), {
 				id: 'skis' as never,
 				name: 'Skis',
-				categoryId: CLOTHES
+				categoryId: CLOTHES,
 			}),
-			{ itemId: 'skis' as never, kind: 'perTrip', amount: 1, minDays: 5 }
+			{ itemId: 'skis' as never, kind: 'perTrip', amount: 1, minDays: 5 },
 		);
 		expect(exportMarkdown(readTrip(doc))).not.toContain('Skis');
 		expect(A.getHeads(doc)).toHaveLength(1);

@@ -59,7 +59,7 @@ export function toExport(view: TripView): TripExport {
 			id,
 			name,
 			colour,
-			userId
+			userId,
 		})),
 		categories: view.categories.map((c) => ({
 			id: c.id,
@@ -67,18 +67,18 @@ export function toExport(view: TripView): TripExport {
 			items: c.itemIds.flatMap((id) => {
 				const it = view.items[id];
 				return it ? [exportItem(it)] : [];
-			})
+			}),
 		})),
 		rules: view.rules.map((r) => ({
 			...r,
-			people: r.people ? [...r.people] : null
+			people: r.people ? [...r.people] : null,
 		})),
 		plan: view.plan.map((p) => ({
 			date: p.date,
 			text: p.text,
-			activities: p.activities.map((a) => ({ ...a }))
+			activities: p.activities.map((a) => ({ ...a })),
 		})),
-		notes: view.notes
+		notes: view.notes,
 	};
 }
 
@@ -92,7 +92,7 @@ function exportItem(it: ItemView): ExportItem {
 		notes: it.notes,
 		packedBy: [...it.packedBy],
 		createdBy: it.createdBy,
-		createdAt: it.createdAt
+		createdAt: it.createdAt,
 	};
 }
 
@@ -113,9 +113,7 @@ export function csvCell(value: string | number | boolean): string {
 }
 
 export function exportCsv(view: TripView): string {
-	const rows: (string | number | boolean)[][] = [
-		['Category', 'Item', 'Person', 'Quantity', 'Packed', 'Notes']
-	];
+	const rows: (string | number | boolean)[][] = [['Category', 'Item', 'Person', 'Quantity', 'Packed', 'Notes']];
 	for (const category of view.categories) {
 		for (const id of category.itemIds) {
 			const it = view.items[id];
@@ -125,14 +123,7 @@ export function exportCsv(view: TripView): string {
 				rows.push([category.name, it.name, 'Shared', it.quantity.effective, it.packed, it.notes]);
 			for (const p of packers) {
 				const name = view.peopleById[p]?.name ?? '';
-				rows.push([
-					category.name,
-					it.name,
-					name,
-					it.quantity.effective,
-					it.packedBy.includes(p),
-					it.notes
-				]);
+				rows.push([category.name, it.name, name, it.quantity.effective, it.packedBy.includes(p), it.notes]);
 			}
 		}
 	}
@@ -146,10 +137,7 @@ function ownerLabel(view: TripView, it: ItemView): string {
 }
 
 function dateLine(view: TripView): string {
-	const parts = [
-		view.destination,
-		view.startDate && view.endDate ? `${view.startDate} – ${view.endDate}` : ''
-	];
+	const parts = [view.destination, view.startDate && view.endDate ? `${view.startDate} – ${view.endDate}` : ''];
 	return parts.filter(Boolean).join(' · ');
 }
 
@@ -169,7 +157,7 @@ export function exportMarkdown(view: TripView): string {
 			if (!it || it.quantity.effective === 0) continue;
 			const notes = it.notes ? ` — ${escapeMarkdown(it.notes)}` : '';
 			lines.push(
-				`- [${it.packed ? 'x' : ' '}] ${escapeMarkdown(it.name)} ×${it.quantity.effective} (${escapeMarkdown(ownerLabel(view, it))})${notes}`
+				`- [${it.packed ? 'x' : ' '}] ${escapeMarkdown(it.name)} ×${it.quantity.effective} (${escapeMarkdown(ownerLabel(view, it))})${notes}`,
 			);
 		}
 	}
@@ -202,6 +190,6 @@ export function exportHtml(view: TripView): string {
 		`<p>${escapeHtml(dateLine(view))}</p>`,
 		...sections,
 		'</body></html>',
-		''
+		'',
 	].join('\n');
 }

@@ -12,19 +12,13 @@ describe('changes since I last looked', () => {
 	it('lists items added, changed and removed since given heads, with who did it', () => {
 		const base = smallTrip();
 		const seen = A.getHeads(base);
-		let a = addItem(
-			fork(base, 2),
-			{ id: 'hat' as never, name: 'Hat', categoryId: CLOTHES },
-			{ by: ALICE }
-		);
+		let a = addItem(fork(base, 2), { id: 'hat' as never, name: 'Hat', categoryId: CLOTHES }, { by: ALICE });
 		a = overrideQuantity(a, { itemId: TOOTHPASTE, quantity: 3 }, { by: ALICE });
 		let b = renameItem(fork(base, 3), { itemId: SOCKS, name: 'Wool socks' }, { by: BOB });
 		b = togglePacked(b, { itemId: SOCKS, personId: BOB }, { by: BOB });
 		b = removeItem(b, { itemId: SHIRTS }, { by: BOB });
 		const merged = A.merge(a, b);
-		const changes = itemsChangedSince(merged, seen).sort((x, y) =>
-			x.itemId.localeCompare(y.itemId)
-		);
+		const changes = itemsChangedSince(merged, seen).sort((x, y) => x.itemId.localeCompare(y.itemId));
 		expect(changes).toEqual([
 			{ itemId: 'hat', kind: 'added', by: [ALICE], actions: ['addItem'] },
 			{ itemId: SHIRTS, kind: 'removed', by: [BOB], actions: ['removeItem'] },
@@ -32,14 +26,14 @@ describe('changes since I last looked', () => {
 				itemId: SOCKS,
 				kind: 'changed',
 				by: [BOB],
-				actions: ['renameItem', 'togglePacked']
+				actions: ['renameItem', 'togglePacked'],
 			},
 			{
 				itemId: TOOTHPASTE,
 				kind: 'changed',
 				by: [ALICE],
-				actions: ['overrideQuantity']
-			}
+				actions: ['overrideQuantity'],
+			},
 		]);
 		expect(itemsChangedSince(merged, A.getHeads(merged))).toEqual([]);
 	});
@@ -50,9 +44,7 @@ describe('changes since I last looked', () => {
 		const raw = A.change(a, (d) => {
 			d.items[SOCKS]!.quantity = 5;
 		});
-		expect(itemsChangedSince(raw, A.getHeads(a))).toEqual([
-			{ itemId: SOCKS, kind: 'changed', by: [BOB], actions: [] }
-		]);
+		expect(itemsChangedSince(raw, A.getHeads(a))).toEqual([{ itemId: SOCKS, kind: 'changed', by: [BOB], actions: [] }]);
 	});
 });
 
@@ -62,14 +54,14 @@ describe('conflicts', () => {
 		const a = setQuantity(
 			setTripMeta(fork(base, 2), { destination: 'Porto' }, { by: ALICE }),
 			{ itemId: SOCKS, quantity: 2 },
-			{ by: ALICE }
+			{ by: ALICE },
 		);
 		const b = setQuantity(fork(base, 3), { itemId: SOCKS, quantity: 5 }, { by: BOB });
 		const conflicts = getConflicts(A.merge(a, b));
 		expect(conflicts.map((c) => c.path.join('/'))).toEqual([`items/${SOCKS}/quantity`]);
 		expect(conflicts[0]!.values.map((v) => [v.value, v.by]).sort()).toEqual([
 			[2, ALICE],
-			[5, BOB]
+			[5, BOB],
 		]);
 	});
 
@@ -87,18 +79,14 @@ describe('conflicts', () => {
 		const a = setQuantity(fork(base, 2), { itemId: SOCKS, quantity: 2 }, { by: ALICE });
 		const b = setQuantity(fork(base, 3), { itemId: SOCKS, quantity: 5 }, { by: BOB });
 		const merged = A.merge(a, b);
-		const resolved = resolveConflict(
-			merged,
-			{ path: ['items', SOCKS, 'quantity'], value: 5 },
-			{ by: ALICE }
-		);
+		const resolved = resolveConflict(merged, { path: ['items', SOCKS, 'quantity'], value: 5 }, { by: ALICE });
 		expect(getConflicts(resolved)).toEqual([]);
 		expect(readTrip(A.merge(fork(b, 4), resolved)).items[SOCKS]?.quantity.manualQuantity).toBe(5);
 		expect(() =>
 			resolveConflict(resolved, {
 				path: ['items', 'ghost', 'quantity'],
-				value: 1
-			})
+				value: 1,
+			}),
 		).toThrow(/nothing at/);
 	});
 });

@@ -82,7 +82,7 @@ export function itemsChangedSince(doc: A.Doc<TripDoc>, heads: A.Heads): ItemChan
 			itemId: id as ItemId,
 			kind,
 			by: [...(authors.get(id) ?? [])],
-			actions: [...(actions.get(id) ?? [])]
+			actions: [...(actions.get(id) ?? [])],
 		});
 	}
 	return out;

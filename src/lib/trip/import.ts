@@ -6,13 +6,7 @@ import { isDocId, isTripId, isUserId, newTripId, type TripId } from './ids';
 import { formatMessage } from './messages';
 import { isMap, MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_QUANTITY, type OpContext } from './op';
 import { isColour } from './ops/people';
-import {
-	CURRENT_SCHEMA_VERSION,
-	ORPHAN_CATEGORY_ID,
-	RULE_KINDS,
-	SHARED,
-	type TripDoc
-} from './schema';
+import { CURRENT_SCHEMA_VERSION, ORPHAN_CATEGORY_ID, RULE_KINDS, SHARED, type TripDoc } from './schema';
 import { EXPORT_FORMAT, EXPORT_VERSION, type TripExport } from './export';
 
 export type ImportResult = { ok: true; doc: A.Doc<TripDoc> } | { ok: false; errors: string[] };
@@ -33,16 +27,8 @@ class Checker {
 	}
 	count(value: unknown, path: string, nullable = false): boolean {
 		if (nullable && value === null) return true;
-		if (
-			typeof value !== 'number' ||
-			!Number.isInteger(value) ||
-			value < 0 ||
-			value > MAX_QUANTITY
-		) {
-			return this.fail(
-				path,
-				`must be a whole number from 0 to ${MAX_QUANTITY}${nullable ? ' or null' : ''}`
-			);
+		if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_QUANTITY) {
+			return this.fail(path, `must be a whole number from 0 to ${MAX_QUANTITY}${nullable ? ' or null' : ''}`);
 		}
 		return true;
 	}
@@ -63,9 +49,7 @@ class Checker {
 }
 
 /** Checks an export against the format; returns the typed export or every problem found. */
-export function parseTripExport(
-	json: string
-): { ok: true; data: TripExport } | { ok: false; errors: string[] } {
+export function parseTripExport(json: string): { ok: true; data: TripExport } | { ok: false; errors: string[] } {
 	let raw: unknown;
 	try {
 		raw = JSON.parse(json);
@@ -77,22 +61,18 @@ export function parseTripExport(
 	if (raw.format !== EXPORT_FORMAT)
 		return {
 			ok: false,
-			errors: [`trip.format: expected "${EXPORT_FORMAT}", this is not a Tripmate export`]
+			errors: [`trip.format: expected "${EXPORT_FORMAT}", this is not a Tripmate export`],
 		};
 	if (raw.version !== EXPORT_VERSION)
 		return {
 			ok: false,
-			errors: [
-				`trip.version: version ${String(raw.version)} is not supported (expected ${EXPORT_VERSION})`
-			]
+			errors: [`trip.version: version ${String(raw.version)} is not supported (expected ${EXPORT_VERSION})`],
 		};
-	if (raw.tripId !== null && !isTripId(raw.tripId))
-		c.fail('trip.tripId', 'must be a lowercase UUID or null');
+	if (raw.tripId !== null && !isTripId(raw.tripId)) c.fail('trip.tripId', 'must be a lowercase UUID or null');
 	c.text(raw.name, 'trip.name', MAX_NAME_LENGTH, true);
 	c.text(raw.destination, 'trip.destination', MAX_NAME_LENGTH);
 	for (const key of ['startDate', 'endDate'] as const) {
-		if (raw[key] !== null && !isIsoDate(raw[key]))
-			c.fail(`trip.${key}`, 'must be YYYY-MM-DD or null');
+		if (raw[key] !== null && !isIsoDate(raw[key])) c.fail(`trip.${key}`, 'must be YYYY-MM-DD or null');
 	}
 	if (isIsoDate(raw.startDate) && isIsoDate(raw.endDate)) {
 		const days = tripDays(raw.startDate, raw.endDate);
@@ -105,8 +85,7 @@ export function parseTripExport(
 		c.id(p.id, `${path}.id`, people);
 		c.text(p.name, `${path}.name`, MAX_NAME_LENGTH, true);
 		if (!isColour(p.colour)) c.fail(`${path}.colour`, 'must be #rrggbb');
-		if (p.userId !== null && !isUserId(p.userId))
-			c.fail(`${path}.userId`, 'must be a UUID or null');
+		if (p.userId !== null && !isUserId(p.userId)) c.fail(`${path}.userId`, 'must be a UUID or null');
 		return true;
 	});
 	const categories = new Set<string>();
@@ -123,12 +102,8 @@ export function parseTripExport(
 			c.count(it.quantity, `${ipath}.quantity`);
 			c.count(it.override, `${ipath}.override`, true);
 			c.text(it.notes, `${ipath}.notes`, MAX_NOTES_LENGTH);
-			if (it.createdBy !== null && !isDocId(it.createdBy))
-				c.fail(`${ipath}.createdBy`, 'must be an id or null');
-			if (
-				it.createdAt !== null &&
-				(typeof it.createdAt !== 'number' || !Number.isFinite(it.createdAt))
-			)
+			if (it.createdBy !== null && !isDocId(it.createdBy)) c.fail(`${ipath}.createdBy`, 'must be an id or null');
+			if (it.createdAt !== null && (typeof it.createdAt !== 'number' || !Number.isFinite(it.createdAt)))
 				c.fail(`${ipath}.createdAt`, 'must be a number or null');
 			// People are all known only after the whole list is read.
 			itemChecks.push(() => {
@@ -137,7 +112,7 @@ export function parseTripExport(
 				c.array(
 					it.packedBy,
 					`${ipath}.packedBy`,
-					(p, ppath) => people.has(p as string) || c.fail(ppath, `unknown person ${String(p)}`)
+					(p, ppath) => people.has(p as string) || c.fail(ppath, `unknown person ${String(p)}`),
 				);
 			});
 			return true;
@@ -148,24 +123,19 @@ export function parseTripExport(
 	c.array(raw.rules, 'trip.rules', (r, path) => {
 		if (!c.object(r, path)) return false;
 		c.id(r.id, `${path}.id`, rules);
-		if (!items.has(r.itemId as string))
-			c.fail(`${path}.itemId`, `unknown item ${String(r.itemId)}`);
-		if (!RULE_KINDS.includes(r.kind as never))
-			c.fail(`${path}.kind`, `must be one of ${RULE_KINDS.join(', ')}`);
+		if (!items.has(r.itemId as string)) c.fail(`${path}.itemId`, `unknown item ${String(r.itemId)}`);
+		if (!RULE_KINDS.includes(r.kind as never)) c.fail(`${path}.kind`, `must be one of ${RULE_KINDS.join(', ')}`);
 		c.count(r.amount, `${path}.amount`);
 		for (const key of ['minDays', 'maxDays'] as const) {
 			const v = r[key];
-			if (
-				v !== null &&
-				(typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_TRIP_DAYS)
-			)
+			if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_TRIP_DAYS))
 				c.fail(`${path}.${key}`, 'must be 1 to 366 or null');
 		}
 		if (r.people !== null)
 			c.array(
 				r.people,
 				`${path}.people`,
-				(p, ppath) => people.has(p as string) || c.fail(ppath, `unknown person ${String(p)}`)
+				(p, ppath) => people.has(p as string) || c.fail(ppath, `unknown person ${String(p)}`),
 			);
 		return true;
 	});
@@ -184,9 +154,7 @@ export function parseTripExport(
 		});
 	});
 	c.text(raw.notes, 'trip.notes', MAX_NOTES_LENGTH);
-	return c.errors.length
-		? { ok: false, errors: c.errors }
-		: { ok: true, data: raw as unknown as TripExport };
+	return c.errors.length ? { ok: false, errors: c.errors } : { ok: true, data: raw as unknown as TripExport };
 }
 
 export interface ImportOptions {
@@ -209,14 +177,14 @@ export function importTrip(json: string, options: ImportOptions = {}): ImportRes
 			name: t.name,
 			destination: t.destination,
 			startDate: t.startDate ?? '',
-			endDate: t.endDate ?? ''
+			endDate: t.endDate ?? '',
 		};
 		d.people = {};
 		for (const p of t.people)
 			d.people[p.id] = {
 				name: p.name,
 				colour: p.colour,
-				userId: p.userId as TripDoc['people'][string]['userId']
+				userId: p.userId as TripDoc['people'][string]['userId'],
 			};
 		d.categoryOrder = [];
 		d.categories = {};
@@ -240,7 +208,7 @@ export function importTrip(json: string, options: ImportOptions = {}): ImportRes
 					notes: it.notes,
 					packed,
 					createdBy: it.createdBy as never,
-					createdAt: it.createdAt
+					createdAt: it.createdAt,
 				};
 				if (it.override !== null) d.overrides[it.id] = it.override;
 			}
@@ -253,7 +221,7 @@ export function importTrip(json: string, options: ImportOptions = {}): ImportRes
 				amount: r.amount,
 				minDays: r.minDays,
 				maxDays: r.maxDays,
-				people: r.people as never
+				people: r.people as never,
 			};
 		}
 		d.plan = {};
@@ -262,8 +230,8 @@ export function importTrip(json: string, options: ImportOptions = {}): ImportRes
 				text: day.text,
 				activities: day.activities.map((a) => ({
 					id: a.id as never,
-					text: a.text
-				}))
+					text: a.text,
+				})),
 			};
 		d.notes = t.notes;
 		d.actors = {};

@@ -3,14 +3,7 @@ export * from './ids';
 export * from './dates';
 export * from './schema';
 export { parseChangeMessage, type ChangeMessage } from './messages';
-export {
-	defineOp,
-	isTripOpError,
-	TripOpError,
-	type OpContext,
-	type Recipe,
-	type TripOp
-} from './op';
+export { defineOp, isTripOpError, TripOpError, type OpContext, type Recipe, type TripOp } from './op';
 export * from './ops/meta';
 export * from './ops/people';
 export * from './ops/categories';
@@ -22,26 +15,8 @@ export { resolveQuantity, ruleApplies, ruleQuantity } from './rules';
 export * from './selectors';
 export { getConflicts, resolveConflict, type Conflict, type ConflictValue } from './conflicts';
 export { itemsChangedSince, type ItemChange, type ItemChangeKind } from './history';
-export {
-	migrate,
-	needsMigration,
-	isNewerThanSupported,
-	schemaVersionOf,
-	MIGRATIONS
-} from './migrations';
+export { migrate, needsMigration, isNewerThanSupported, schemaVersionOf, MIGRATIONS } from './migrations';
 export { BUILT_IN_TEMPLATES, findTemplate, type Template } from './templates';
-export {
-	createTripFromPrevious,
-	createTripFromTemplate,
-	type CopyOptions,
-	type NewTripArgs
-} from './templates-apply';
-export {
-	exportCsv,
-	exportHtml,
-	exportJson,
-	exportMarkdown,
-	toExport,
-	type TripExport
-} from './export';
+export { createTripFromPrevious, createTripFromTemplate, type CopyOptions, type NewTripArgs } from './templates-apply';
+export { exportCsv, exportHtml, exportJson, exportMarkdown, toExport, type TripExport } from './export';
 export { importTrip, parseTripExport, type ImportResult } from './import';

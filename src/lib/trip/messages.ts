@@ -49,6 +49,6 @@ export function parseChangeMessage(message: string | null | undefined): ChangeMe
 	return {
 		action: record.action,
 		by: isDocId(record.by) ? (record.by as PersonId) : null,
-		ids
+		ids,
 	};
 }

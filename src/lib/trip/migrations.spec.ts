@@ -1,14 +1,6 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
-import {
-	documentIdToTripId,
-	isDocId,
-	newItemId,
-	parseTripId,
-	randomId,
-	tripIdToDocumentId,
-	type TripId
-} from './ids';
+import { documentIdToTripId, isDocId, newItemId, parseTripId, randomId, tripIdToDocumentId, type TripId } from './ids';
 import { isNewerThanSupported, migrate, needsMigration } from './migrations';
 import { addCategory } from './ops/categories';
 import { CURRENT_SCHEMA_VERSION, type TripDoc } from './schema';
@@ -26,15 +18,13 @@ describe('migrations', () => {
 	it('upgrades a pre-release document to the current version, then writes work on it', () => {
 		const old = A.from<Record<string, unknown>>({
 			meta: { name: 'Old trip' },
-			items: {}
+			items: {},
 		}) as unknown as A.Doc<TripDoc>;
 		expect(needsMigration(old)).toBe(true);
 		const doc = migrate(old);
 		expect(doc.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
 		expect(needsMigration(doc)).toBe(false);
-		expect(parseChangeMessage(A.decodeChange(A.getLastLocalChange(doc)!).message)?.action).toBe(
-			'migrate'
-		);
+		expect(parseChangeMessage(A.decodeChange(A.getLastLocalChange(doc)!).message)?.action).toBe('migrate');
 		const next = addCategory(doc, { name: 'Clothes' });
 		expect(readTrip(next).categories.map((c) => c.name)).toEqual(['Clothes']);
 	});
@@ -61,14 +51,14 @@ describe('migrations', () => {
 			overrides: {},
 			plan: {},
 			notes: '',
-			actors: {}
+			actors: {},
 		}) as unknown as A.Doc<TripDoc>;
 		const a = addCategory(migrate(A.clone(old)), { name: 'A' });
 		const b = addCategory(migrate(A.clone(old)), { name: 'B' });
 		expect(
 			readTrip(A.merge(a, b))
 				.categories.map((c) => c.name)
-				.sort()
+				.sort(),
 		).toEqual(['A', 'B']);
 	});
 });
@@ -108,21 +98,19 @@ describe('templates and starting from a previous trip', () => {
 			'hiking-camping',
 			'winter-ski',
 			'business',
-			'family-kids'
+			'family-kids',
 		]);
 		for (const t of BUILT_IN_TEMPLATES) {
 			const doc = createTripFromTemplate(t, {
 				name: t.name,
 				startDate: '2025-07-01' as never,
 				endDate: '2025-07-07' as never,
-				people: [{ name: 'Ana' }, { name: 'Ben' }]
+				people: [{ name: 'Ana' }, { name: 'Ben' }],
 			});
 			const view = readTrip(doc);
 			expect(A.getAllChanges(doc)).toHaveLength(1);
 			expect(view.categories.map((c) => c.name)).toEqual(t.categories.map((c) => c.name));
-			expect(Object.keys(view.items).length).toBe(
-				t.categories.reduce((n, c) => n + c.items.length, 0)
-			);
+			expect(Object.keys(view.items).length).toBe(t.categories.reduce((n, c) => n + c.items.length, 0));
 			expect(view.rules.length).toBeGreaterThan(5);
 		}
 	});
@@ -134,8 +122,8 @@ describe('templates and starting from a previous trip', () => {
 				name: 'Crete',
 				startDate: '2025-07-01' as never,
 				endDate: '2025-07-07' as never,
-				people: [{ name: 'Ana' }, { name: 'Ben' }]
-			})
+				people: [{ name: 'Ana' }, { name: 'Ben' }],
+			}),
 		);
 		const byName = (name: string) => Object.values(view.items).find((i) => i.name === name)!;
 		expect(byName('T-shirts').quantity.effective).toBe(14);
@@ -149,31 +137,25 @@ describe('templates and starting from a previous trip', () => {
 			itemId: SOCKS,
 			kind: 'perPerson',
 			amount: 2,
-			people: [BOB]
+			people: [BOB],
 		});
 		const old = readTrip(prev);
-		const withPeople = readTrip(
-			createTripFromPrevious(prev, { name: 'Lisbon again' }, { people: true })
-		);
+		const withPeople = readTrip(createTripFromPrevious(prev, { name: 'Lisbon again' }, { people: true }));
 		expect(withPeople.people.map((p) => p.name)).toEqual(['Alice', 'Bob']);
 		expect(withPeople.peopleById[ALICE]).toBeUndefined();
 		expect(
 			Object.values(withPeople.items)
 				.map((i) => [i.name, i.packed])
-				.sort()
+				.sort(),
 		).toEqual([
 			['Socks', false],
 			['T-shirts', false],
-			['Toothpaste', false]
+			['Toothpaste', false],
 		]);
 		const shirts = Object.values(withPeople.items).find((i) => i.name === 'T-shirts')!;
 		expect(withPeople.peopleById[shirts.owner]?.name).toBe('Alice');
-		expect(
-			Object.values(withPeople.items).find((i) => i.name === 'Socks')?.quantity.effective
-		).toBe(2);
-		const alone = readTrip(
-			createTripFromPrevious(prev, { name: 'Solo', people: [{ name: 'Me' }] }, { rules: false })
-		);
+		expect(Object.values(withPeople.items).find((i) => i.name === 'Socks')?.quantity.effective).toBe(2);
+		const alone = readTrip(createTripFromPrevious(prev, { name: 'Solo', people: [{ name: 'Me' }] }, { rules: false }));
 		expect(alone.people.map((p) => p.name)).toEqual(['Me']);
 		expect(alone.rules).toEqual([]);
 		expect(Object.values(alone.items).every((i) => i.owner === 'shared')).toBe(true);

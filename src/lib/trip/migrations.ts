@@ -32,18 +32,17 @@ export const MIGRATIONS: readonly Migration[] = [
 				'rules',
 				'overrides',
 				'plan',
-				'actors'
+				'actors',
 			] as const) {
 				if (!isMap(d[key])) (d as unknown as Record<string, unknown>)[key] = {};
 			}
 			if (!Array.isArray(d.categoryOrder)) d.categoryOrder = [];
 			if (typeof d.notes !== 'string') d.notes = '';
 			if (isMap(d.categories) && isMap(d.itemOrder)) {
-				for (const id of Object.keys(d.categories))
-					if (!Array.isArray(d.itemOrder[id])) d.itemOrder[id] = [];
+				for (const id of Object.keys(d.categories)) if (!Array.isArray(d.itemOrder[id])) d.itemOrder[id] = [];
 			}
-		}
-	}
+		},
+	},
 ];
 
 export function schemaVersionOf(doc: unknown): number {
@@ -65,14 +64,10 @@ export function migrate(doc: A.Doc<TripDoc>, ctx: { by?: PersonId } = {}): A.Doc
 	let out = doc;
 	for (const m of MIGRATIONS) {
 		if (schemaVersionOf(out) >= m.to) continue;
-		out = A.change(
-			out,
-			{ message: formatMessage('migrate', { to: String(m.to) }, ctx.by) },
-			(d) => {
-				m.up(d);
-				d.schemaVersion = m.to;
-			}
-		);
+		out = A.change(out, { message: formatMessage('migrate', { to: String(m.to) }, ctx.by) }, (d) => {
+			m.up(d);
+			d.schemaVersion = m.to;
+		});
 	}
 	return out;
 }

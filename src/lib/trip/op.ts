@@ -55,7 +55,7 @@ export interface TripOp<Args> {
 export function defineOp<Args>(
 	action: string,
 	build: (args: Args, ctx: OpContext) => Recipe,
-	prepare: (args: Args) => Args = (args) => args
+	prepare: (args: Args) => Args = (args) => args,
 ): TripOp<Args> {
 	const recipe = (args: Args, ctx: OpContext = {}): Recipe => {
 		const body = build(args, ctx);
@@ -102,8 +102,7 @@ export function checkName(value: unknown, what: string): string {
 
 export function checkText(value: unknown, what: string, max = MAX_NOTES_LENGTH): string {
 	if (typeof value !== 'string') throw new TripOpError('invalid', `${what} must be text`);
-	if (value.length > max)
-		throw new TripOpError('invalid', `${what} is longer than ${max} characters`);
+	if (value.length > max) throw new TripOpError('invalid', `${what} is longer than ${max} characters`);
 	return value;
 }
 
@@ -115,13 +114,7 @@ export function checkQuantity(value: unknown, what = 'quantity'): number {
 }
 
 /** Replaces a text field so concurrent edits of the same field still merge per character. */
-export function setText(
-	d: TripDoc,
-	path: A.Prop[],
-	target: unknown,
-	key: string,
-	value: string
-): void {
+export function setText(d: TripDoc, path: A.Prop[], target: unknown, key: string, value: string): void {
 	const parent = target as Record<string, unknown>;
 	if (typeof parent[key] === 'string') {
 		if (parent[key] !== value) A.updateText(d, path, value);

@@ -12,29 +12,13 @@ import {
 	setItemNotes,
 	setItemOwner,
 	setQuantity,
-	togglePacked
+	togglePacked,
 } from './ops/items';
 import { createTrip, editNotes, renameTrip, setDates, setNotes, setTripMeta } from './ops/meta';
-import {
-	addPerson,
-	linkPersonToUser,
-	removePerson,
-	renamePerson,
-	setPersonColour
-} from './ops/people';
+import { addPerson, linkPersonToUser, removePerson, renamePerson, setPersonColour } from './ops/people';
 import { addActivity, removeActivity, setPlanText } from './ops/plan';
 import { addRule, clearOverride, overrideQuantity, removeRule } from './ops/rules';
-import {
-	ALICE,
-	BOB,
-	CLOTHES,
-	fork,
-	SHIRTS,
-	smallTrip,
-	SOCKS,
-	TOILETRIES,
-	TOOTHPASTE
-} from './spec-helpers';
+import { ALICE, BOB, CLOTHES, fork, SHIRTS, smallTrip, SOCKS, TOILETRIES, TOOTHPASTE } from './spec-helpers';
 import { readTrip } from './validate';
 
 const lastMessage = (doc: A.Doc<unknown>) => {
@@ -48,21 +32,16 @@ describe('trip operations', () => {
 		const doc = createTrip({
 			name: ' Rome ',
 			startDate: d('2025-01-30'),
-			endDate: d('2025-02-02')
+			endDate: d('2025-02-02'),
 		});
 		const view = readTrip(doc);
 		expect(view).toMatchObject({
 			name: 'Rome',
 			startDate: '2025-01-30',
 			endDate: '2025-02-02',
-			days: 4
+			days: 4,
 		});
-		expect(view.plan.map((p) => p.date)).toEqual([
-			'2025-01-30',
-			'2025-01-31',
-			'2025-02-01',
-			'2025-02-02'
-		]);
+		expect(view.plan.map((p) => p.date)).toEqual(['2025-01-30', '2025-01-31', '2025-02-01', '2025-02-02']);
 		expect(view.tripId).toMatch(/^[0-9a-f-]{36}$/);
 		expect(A.getAllChanges(doc)).toHaveLength(1);
 	});
@@ -73,8 +52,8 @@ describe('trip operations', () => {
 			createTrip({
 				name: 'x',
 				startDate: d('2025-02-02'),
-				endDate: d('2025-02-01')
-			})
+				endDate: d('2025-02-01'),
+			}),
 		).toThrow(/end on or after/);
 		expect(() => createTrip({ name: 'x', startDate: d('2025-02-30') })).toThrow(/YYYY-MM-DD/);
 	});
@@ -86,13 +65,13 @@ describe('trip operations', () => {
 		expect(lastMessage(doc)).toEqual({
 			action: 'renameTrip',
 			by: BOB,
-			ids: {}
+			ids: {},
 		});
 		doc = setTripMeta(doc, { destination: 'North Portugal' }, { by: BOB });
 		expect(A.getAllChanges(doc).length).toBe(before + 2);
 		expect(readTrip(doc)).toMatchObject({
 			name: 'Porto',
-			destination: 'North Portugal'
+			destination: 'North Portugal',
 		});
 		expect(doc.actors[A.getActorId(doc)]).toBe(BOB);
 	});
@@ -100,17 +79,17 @@ describe('trip operations', () => {
 	it('moves the dates and keeps plan entries that fall outside the new range', () => {
 		let doc = setPlanText(smallTrip(), {
 			date: d('2025-06-06'),
-			text: 'arrive'
+			text: 'arrive',
 		});
 		doc = setDates(doc, {
 			startDate: d('2025-06-07'),
-			endDate: d('2025-06-10')
+			endDate: d('2025-06-10'),
 		});
 		const view = readTrip(doc);
 		expect(view.days).toBe(4);
 		expect(view.plan.find((p) => p.date === '2025-06-06')).toMatchObject({
 			text: 'arrive',
-			inRange: false
+			inRange: false,
 		});
 		expect(view.plan.filter((p) => p.inRange)).toHaveLength(4);
 	});
@@ -119,20 +98,20 @@ describe('trip operations', () => {
 		let doc = addItem(smallTrip(), {
 			id: 'hat' as ItemId,
 			name: 'Hat',
-			categoryId: CLOTHES
+			categoryId: CLOTHES,
 		});
 		doc = addItem(doc, {
 			id: 'belt' as ItemId,
 			name: 'Belt',
 			categoryId: CLOTHES,
-			beforeItemId: SOCKS
+			beforeItemId: SOCKS,
 		});
 		expect(readTrip(doc).categories[0]?.itemIds).toEqual([SHIRTS, 'belt', SOCKS, 'hat']);
 		expect(readTrip(doc).items.hat).toMatchObject({
 			name: 'Hat',
 			owner: 'shared',
 			notes: '',
-			packed: false
+			packed: false,
 		});
 	});
 
@@ -145,12 +124,8 @@ describe('trip operations', () => {
 	it('refuses to add an item to an unknown category or for an unknown owner, leaving the doc unchanged', () => {
 		const doc = smallTrip();
 		const heads = A.getHeads(doc);
-		expect(() => addItem(doc, { name: 'x', categoryId: 'nope' as CategoryId })).toThrow(
-			/category nope/
-		);
-		expect(() => addItem(doc, { name: 'x', categoryId: CLOTHES, owner: 'ghost' as never })).toThrow(
-			/person ghost/
-		);
+		expect(() => addItem(doc, { name: 'x', categoryId: 'nope' as CategoryId })).toThrow(/category nope/);
+		expect(() => addItem(doc, { name: 'x', categoryId: CLOTHES, owner: 'ghost' as never })).toThrow(/person ghost/);
 		expect(A.getHeads(doc)).toEqual(heads);
 		expect(Object.keys(addItem(doc, { name: 'x', categoryId: CLOTHES }).items)).toHaveLength(4);
 	});
@@ -164,7 +139,7 @@ describe('trip operations', () => {
 			name: 'Wool socks',
 			notes: 'the warm ones',
 			owner: BOB,
-			quantity: { effective: 4, source: 'manual' }
+			quantity: { effective: 4, source: 'manual' },
 		});
 		expect(() => setQuantity(doc, { itemId: SOCKS, quantity: -1 })).toThrow(TripOpError);
 		expect(() => setQuantity(doc, { itemId: SOCKS, quantity: 1.5 })).toThrow(TripOpError);
@@ -174,7 +149,7 @@ describe('trip operations', () => {
 		let doc = togglePacked(smallTrip(), { itemId: SHIRTS });
 		expect(readTrip(doc).items[SHIRTS]).toMatchObject({
 			packed: true,
-			packedBy: [ALICE]
+			packedBy: [ALICE],
 		});
 		doc = togglePacked(doc, { itemId: SHIRTS });
 		expect(readTrip(doc).items[SHIRTS]?.packed).toBe(false);
@@ -182,7 +157,7 @@ describe('trip operations', () => {
 		doc = togglePacked(doc, { itemId: SOCKS, personId: BOB, packed: true });
 		expect(readTrip(doc).items[SOCKS]).toMatchObject({
 			packed: true,
-			packedBy: [BOB]
+			packedBy: [BOB],
 		});
 	});
 
@@ -192,7 +167,7 @@ describe('trip operations', () => {
 		doc = moveItem(doc, {
 			itemId: SOCKS,
 			toCategoryId: TOILETRIES,
-			beforeItemId: TOOTHPASTE
+			beforeItemId: TOOTHPASTE,
 		});
 		const view = readTrip(doc);
 		expect(view.categories.map((c) => c.itemIds)).toEqual([[SHIRTS], [SOCKS, TOOTHPASTE]]);
@@ -205,7 +180,7 @@ describe('trip operations', () => {
 			id: 'r1' as RuleId,
 			itemId: SOCKS,
 			kind: 'perPerson',
-			amount: 2
+			amount: 2,
 		});
 		doc = overrideQuantity(doc, { itemId: SOCKS, quantity: 9 });
 		doc = removeItem(doc, { itemId: SOCKS });
@@ -222,13 +197,13 @@ describe('trip operations', () => {
 		doc = setPersonColour(doc, { personId: 'kid' as never, colour: '#ABCDEF' });
 		doc = linkPersonToUser(doc, {
 			personId: ALICE,
-			userId: '11111111-2222-4333-8444-555555555555' as never
+			userId: '11111111-2222-4333-8444-555555555555' as never,
 		});
 		const view = readTrip(doc);
 		expect(view.peopleById.kid).toMatchObject({
 			name: 'Little one',
 			colour: '#abcdef',
-			userId: null
+			userId: null,
 		});
 		expect(view.peopleById[ALICE]?.userId).toBe('11111111-2222-4333-8444-555555555555');
 		expect(() => setPersonColour(doc, { personId: ALICE, colour: 'red' })).toThrow(TripOpError);
@@ -241,7 +216,7 @@ describe('trip operations', () => {
 			itemId: SOCKS,
 			kind: 'perPerson',
 			amount: 1,
-			people: [ALICE, BOB]
+			people: [ALICE, BOB],
 		});
 		doc = removePerson(doc, { personId: ALICE });
 		doc = removePerson(doc, { personId: BOB });
@@ -256,23 +231,16 @@ describe('trip operations', () => {
 		let doc = addCategory(smallTrip(), {
 			id: 'docs' as CategoryId,
 			name: 'Documents',
-			beforeCategoryId: CLOTHES
+			beforeCategoryId: CLOTHES,
 		});
 		doc = renameCategory(doc, {
 			categoryId: 'docs' as CategoryId,
-			name: 'Papers'
+			name: 'Papers',
 		});
 		doc = moveCategory(doc, { categoryId: CLOTHES });
-		expect(readTrip(doc).categories.map((c) => c.name)).toEqual([
-			'Papers',
-			'Toiletries',
-			'Clothes'
-		]);
+		expect(readTrip(doc).categories.map((c) => c.name)).toEqual(['Papers', 'Toiletries', 'Clothes']);
 		doc = removeCategory(doc, { categoryId: CLOTHES, moveItemsTo: TOILETRIES });
-		expect(readTrip(doc).categories.map((c) => c.itemIds)).toEqual([
-			[],
-			[TOOTHPASTE, SHIRTS, SOCKS]
-		]);
+		expect(readTrip(doc).categories.map((c) => c.itemIds)).toEqual([[], [TOOTHPASTE, SHIRTS, SOCKS]]);
 		doc = removeCategory(doc, { categoryId: TOILETRIES });
 		expect(readTrip(doc).items).toEqual({});
 	});
@@ -282,19 +250,19 @@ describe('trip operations', () => {
 			id: 'r' as RuleId,
 			itemId: SOCKS,
 			kind: 'perPersonPerDay',
-			amount: 1
+			amount: 1,
 		});
 		expect(readTrip(doc).items[SOCKS]?.quantity).toMatchObject({
 			ruleQuantity: 6,
 			effective: 6,
-			source: 'rule'
+			source: 'rule',
 		});
 		doc = overrideQuantity(doc, { itemId: SOCKS, quantity: 4 });
 		expect(readTrip(doc).items[SOCKS]?.quantity).toMatchObject({
 			ruleQuantity: 6,
 			overrideQuantity: 4,
 			effective: 4,
-			source: 'override'
+			source: 'override',
 		});
 		doc = clearOverride(doc, { itemId: SOCKS });
 		expect(readTrip(doc).items[SOCKS]?.quantity.source).toBe('rule');
@@ -302,7 +270,7 @@ describe('trip operations', () => {
 		expect(readTrip(doc).items[SOCKS]?.quantity).toMatchObject({
 			ruleQuantity: null,
 			effective: 1,
-			source: 'manual'
+			source: 'manual',
 		});
 		expect(() =>
 			addRule(doc, {
@@ -310,8 +278,8 @@ describe('trip operations', () => {
 				kind: 'perTrip',
 				amount: 1,
 				minDays: 5,
-				maxDays: 2
-			})
+				maxDays: 2,
+			}),
 		).toThrow(TripOpError);
 	});
 
@@ -326,34 +294,34 @@ describe('trip operations', () => {
 	it('sets plan text and adds and removes activities', () => {
 		let doc = setPlanText(smallTrip(), {
 			date: d('2025-06-07'),
-			text: 'Sintra'
+			text: 'Sintra',
 		});
 		doc = addActivity(doc, {
 			date: d('2025-06-07'),
 			id: 'a1' as ActivityId,
-			text: 'Pena palace'
+			text: 'Pena palace',
 		});
 		doc = addActivity(doc, {
 			date: d('2025-06-07'),
 			id: 'a2' as ActivityId,
 			text: 'Lunch',
-			index: 0
+			index: 0,
 		});
 		expect(readTrip(doc).plan.find((p) => p.date === '2025-06-07')).toMatchObject({
 			text: 'Sintra',
 			activities: [
 				{ id: 'a2', text: 'Lunch' },
-				{ id: 'a1', text: 'Pena palace' }
-			]
+				{ id: 'a1', text: 'Pena palace' },
+			],
 		});
 		doc = removeActivity(doc, {
 			date: d('2025-06-07'),
-			activityId: 'a2' as ActivityId
+			activityId: 'a2' as ActivityId,
 		});
 		expect(
 			readTrip(doc)
 				.plan.find((p) => p.date === '2025-06-07')
-				?.activities.map((a) => a.id)
+				?.activities.map((a) => a.id),
 		).toEqual(['a1']);
 		expect(() => setPlanText(doc, { date: d('7 June'), text: '' })).toThrow(/YYYY-MM-DD/);
 	});
@@ -368,16 +336,12 @@ describe('trip operations', () => {
 	it('works with a recipe and message, as automerge-repo handle.change would call it', () => {
 		const base = smallTrip();
 		const args = addItem.prepare({ name: 'Scarf', categoryId: CLOTHES });
-		const doc = A.change(
-			base,
-			{ message: addItem.message(args, { by: BOB }) },
-			addItem.recipe(args, { by: BOB })
-		);
+		const doc = A.change(base, { message: addItem.message(args, { by: BOB }) }, addItem.recipe(args, { by: BOB }));
 		expect(args.id && readTrip(doc).items[args.id]?.name).toBe('Scarf');
 		expect(lastMessage(doc)).toMatchObject({
 			action: 'addItem',
 			by: BOB,
-			ids: { id: args.id, categoryId: CLOTHES }
+			ids: { id: args.id, categoryId: CLOTHES },
 		});
 	});
 });

@@ -14,7 +14,7 @@ const rule = (r: Partial<RuleInput>): RuleInput => ({
 	minDays: null,
 	maxDays: null,
 	people: null,
-	...r
+	...r,
 });
 const people = [ALICE, BOB, 'carol' as PersonId];
 
@@ -29,9 +29,7 @@ describe('quantity rules', () => {
 	it('counts only the owner for a personal item and only scoped people for a scoped rule', () => {
 		const ctx = { days: 4, people };
 		expect(ruleQuantity(rule({ kind: 'perPersonPerDay' }), ALICE, ctx)).toBe(4);
-		expect(
-			ruleQuantity(rule({ kind: 'perPerson', people: [BOB, 'gone' as PersonId] }), 'shared', ctx)
-		).toBe(1);
+		expect(ruleQuantity(rule({ kind: 'perPerson', people: [BOB, 'gone' as PersonId] }), 'shared', ctx)).toBe(1);
 		expect(ruleQuantity(rule({ kind: 'perPerson', people: [BOB] }), ALICE, ctx)).toBe(0);
 	});
 
@@ -50,15 +48,16 @@ describe('quantity rules', () => {
 			overrideQuantity: 7,
 			manualQuantity: 1,
 			effective: 7,
-			source: 'override'
+			source: 'override',
 		});
-		expect(
-			resolveQuantity([rule({ amount: 3 }), rule({ kind: 'perPerson' })], 'shared', 1, null, ctx)
-		).toMatchObject({ effective: 6, source: 'rule' });
+		expect(resolveQuantity([rule({ amount: 3 }), rule({ kind: 'perPerson' })], 'shared', 1, null, ctx)).toMatchObject({
+			effective: 6,
+			source: 'rule',
+		});
 		expect(resolveQuantity([], 'shared', 4, null, ctx)).toMatchObject({
 			ruleQuantity: null,
 			effective: 4,
-			source: 'manual'
+			source: 'manual',
 		});
 	});
 
@@ -66,12 +65,12 @@ describe('quantity rules', () => {
 		let doc = addRule(smallTrip(), {
 			itemId: SOCKS,
 			kind: 'perPersonPerDay',
-			amount: 1
+			amount: 1,
 		});
 		expect(readTrip(doc).items[SOCKS]?.quantity.effective).toBe(6);
 		doc = setDates(doc, {
 			startDate: '2025-06-01' as IsoDate,
-			endDate: '2025-06-07' as IsoDate
+			endDate: '2025-06-07' as IsoDate,
 		});
 		expect(readTrip(doc).items[SOCKS]?.quantity.effective).toBe(14);
 		doc = addPerson(doc, { id: 'carol' as PersonId, name: 'Carol' });
@@ -84,7 +83,7 @@ describe('quantity rules', () => {
 		let doc = addRule(smallTrip(), {
 			itemId: SHIRTS,
 			kind: 'perPersonPerDay',
-			amount: 1
+			amount: 1,
 		});
 		doc = overrideQuantity(doc, { itemId: SHIRTS, quantity: 2 });
 		doc = setItemOwner(doc, { itemId: SHIRTS, owner: 'shared' });
@@ -92,7 +91,7 @@ describe('quantity rules', () => {
 			ruleQuantity: 6,
 			overrideQuantity: 2,
 			effective: 2,
-			source: 'override'
+			source: 'override',
 		});
 	});
 });

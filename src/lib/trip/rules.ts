@@ -60,18 +60,16 @@ export function resolveQuantity(
 	owner: Owner,
 	manual: number,
 	override: number | null,
-	ctx: RuleContext
+	ctx: RuleContext,
 ): QuantityView {
-	const fromRules = rules.length
-		? rules.reduce((sum, r) => sum + ruleQuantity(r, owner, ctx), 0)
-		: null;
+	const fromRules = rules.length ? rules.reduce((sum, r) => sum + ruleQuantity(r, owner, ctx), 0) : null;
 	if (override !== null) {
 		return {
 			ruleQuantity: fromRules,
 			overrideQuantity: override,
 			manualQuantity: manual,
 			effective: override,
-			source: 'override'
+			source: 'override',
 		};
 	}
 	if (fromRules !== null) {
@@ -80,7 +78,7 @@ export function resolveQuantity(
 			overrideQuantity: null,
 			manualQuantity: manual,
 			effective: fromRules,
-			source: 'rule'
+			source: 'rule',
 		};
 	}
 	return {
@@ -88,6 +86,6 @@ export function resolveQuantity(
 		overrideQuantity: null,
 		manualQuantity: manual,
 		effective: manual,
-		source: 'manual'
+		source: 'manual',
 	};
 }

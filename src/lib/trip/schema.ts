@@ -5,16 +5,7 @@
 // union instead of colliding; orders are separate lists of ids so reordering never rewrites the
 // objects; names, notes and plan text are Automerge text so concurrent edits merge per character;
 // quantities computed by rules are never stored, so changing dates or people needs no write.
-import type {
-	ActivityId,
-	CategoryId,
-	IsoDate,
-	ItemId,
-	PersonId,
-	RuleId,
-	TripId,
-	UserId
-} from './ids';
+import type { ActivityId, CategoryId, IsoDate, ItemId, PersonId, RuleId, TripId, UserId } from './ids';
 
 /** The version this code writes. Readers accept any version; see migrations.ts. */
 export const CURRENT_SCHEMA_VERSION = 1;

@@ -12,7 +12,7 @@ describe('selectors', () => {
 		const groups = itemsByCategory(readTrip(smallTrip()));
 		expect(groups.map((g) => [g.category.name, g.items.map((i) => i.name)])).toEqual([
 			['Clothes', ['T-shirts', 'Socks']],
-			['Toiletries', ['Toothpaste']]
+			['Toiletries', ['Toothpaste']],
 		]);
 	});
 
@@ -22,7 +22,7 @@ describe('selectors', () => {
 		expect(groups.map((g) => [g.person?.name ?? 'shared', g.items.map((i) => i.id)])).toEqual([
 			['Alice', [SHIRTS]],
 			['Bob', [TOOTHPASTE]],
-			['shared', [SOCKS]]
+			['shared', [SOCKS]],
 		]);
 	});
 
@@ -41,7 +41,7 @@ describe('selectors', () => {
 			itemId: TOOTHPASTE,
 			kind: 'perTrip',
 			amount: 1,
-			minDays: 10
+			minDays: 10,
 		});
 		expect(packingProgress(readTrip(doc)).overall.total).toBe(2);
 	});
@@ -55,7 +55,7 @@ describe('selectors', () => {
 	it('lists plan days within the dates only', () => {
 		const doc = setDates(smallTrip(), {
 			startDate: '2025-06-07' as IsoDate,
-			endDate: '2025-06-08' as IsoDate
+			endDate: '2025-06-08' as IsoDate,
 		});
 		expect(planDays(readTrip(doc)).map((d) => d.date)).toEqual(['2025-06-07', '2025-06-08']);
 	});

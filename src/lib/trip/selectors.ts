@@ -11,9 +11,7 @@ export interface CategoryGroup {
 export function itemsByCategory(view: TripView): CategoryGroup[] {
 	return view.categories.map((category) => ({
 		category,
-		items: category.itemIds
-			.map((id) => view.items[id])
-			.filter((it): it is ItemView => it !== undefined)
+		items: category.itemIds.map((id) => view.items[id]).filter((it): it is ItemView => it !== undefined),
 	}));
 }
 
@@ -28,11 +26,11 @@ export function itemsByPerson(view: TripView): PersonGroup[] {
 	const ordered = itemsByCategory(view).flatMap((g) => g.items);
 	const groups: PersonGroup[] = view.people.map((person) => ({
 		person,
-		items: ordered.filter((it) => it.owner === person.id)
+		items: ordered.filter((it) => it.owner === person.id),
 	}));
 	groups.push({
 		person: null,
-		items: ordered.filter((it) => it.owner === SHARED)
+		items: ordered.filter((it) => it.owner === SHARED),
 	});
 	return groups;
 }
@@ -55,7 +53,7 @@ function progress(items: readonly ItemView[]): Progress {
 	return {
 		packed,
 		total: items.length,
-		ratio: items.length ? packed / items.length : 1
+		ratio: items.length ? packed / items.length : 1,
 	};
 }
 
@@ -72,7 +70,7 @@ export function packingProgress(view: TripView): PackingProgress {
 	return {
 		overall: progress(needed),
 		shared: progress(needed.filter((it) => it.owner === SHARED)),
-		byPerson
+		byPerson,
 	};
 }
 

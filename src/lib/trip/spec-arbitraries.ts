@@ -13,7 +13,7 @@ import {
 	setItemNotes,
 	setItemOwner,
 	setQuantity,
-	togglePacked
+	togglePacked,
 } from './ops/items';
 import { editNotes, renameTrip, setDates, setNotes } from './ops/meta';
 import { addPerson, removePerson, renamePerson, setPersonColour } from './ops/people';
@@ -82,101 +82,101 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
 			name,
 			categoryId: category,
 			owner: fc.oneof(person, fc.constant('shared' as const)),
-			before: maybeItem
+			before: maybeItem,
 		}),
-		weight: 4
+		weight: 4,
 	},
 	{
 		arbitrary: fc.record({
 			kind: fc.constant('renameItem' as const),
 			itemId: item,
-			name
+			name,
 		}),
-		weight: 2
+		weight: 2,
 	},
 	{
 		arbitrary: fc.record({
 			kind: fc.constant('setQuantity' as const),
 			itemId: item,
-			quantity: qty
+			quantity: qty,
 		}),
-		weight: 2
+		weight: 2,
 	},
 	fc.record({
 		kind: fc.constant('setItemNotes' as const),
 		itemId: item,
-		notes: fc.string({ maxLength: 10 })
+		notes: fc.string({ maxLength: 10 }),
 	}),
 	fc.record({
 		kind: fc.constant('setItemOwner' as const),
 		itemId: item,
-		owner: fc.oneof(person, fc.constant('shared' as const))
+		owner: fc.oneof(person, fc.constant('shared' as const)),
 	}),
 	{
 		arbitrary: fc.record({
 			kind: fc.constant('togglePacked' as const),
 			itemId: item,
-			personId: person
+			personId: person,
 		}),
-		weight: 3
+		weight: 3,
 	},
 	{
 		arbitrary: fc.record({
 			kind: fc.constant('moveItem' as const),
 			itemId: item,
 			to: fc.option(category, { nil: undefined }),
-			before: maybeItem
+			before: maybeItem,
 		}),
-		weight: 2
+		weight: 2,
 	},
 	fc.record({ kind: fc.constant('removeItem' as const), itemId: item }),
 	fc.record({
 		kind: fc.constant('addPerson' as const),
 		personId: person,
-		name
+		name,
 	}),
 	fc.record({
 		kind: fc.constant('renamePerson' as const),
 		personId: person,
-		name
+		name,
 	}),
 	fc.record({
 		kind: fc.constant('setPersonColour' as const),
 		personId: person,
-		colour: fc.constantFrom('#ff0000', '#00ff00', '#0000ff')
+		colour: fc.constantFrom('#ff0000', '#00ff00', '#0000ff'),
 	}),
 	fc.record({ kind: fc.constant('removePerson' as const), personId: person }),
 	fc.record({
 		kind: fc.constant('addCategory' as const),
 		categoryId: category,
-		name
+		name,
 	}),
 	fc.record({
 		kind: fc.constant('renameCategory' as const),
 		categoryId: category,
-		name
+		name,
 	}),
 	fc.record({
 		kind: fc.constant('moveCategory' as const),
 		categoryId: category,
-		before: fc.option(category, { nil: undefined })
+		before: fc.option(category, { nil: undefined }),
 	}),
 	fc.record({
 		kind: fc.constant('removeCategory' as const),
 		categoryId: category,
-		to: category
+		to: category,
 	}),
 	fc.record({
 		kind: fc.constant('addRule' as const),
 		itemId: item,
 		amount: fc.integer({ min: 0, max: 3 }),
-		per: fc.constantFrom('perPerson' as const, 'perPersonPerDay' as const, 'perTrip' as const)
+		per: fc.constantFrom('perPerson' as const, 'perPersonPerDay' as const, 'perTrip' as const),
 	}),
 	fc.record({ kind: fc.constant('removeRule' as const), ruleIndex: fc.nat(5) }),
 	fc.record({
 		kind: fc.constant('overrideQuantity' as const),
 		itemId: item,
-		quantity: qty
+		quantity: qty,
 	}),
 	fc.record({ kind: fc.constant('clearOverride' as const), itemId: item }),
 	{
@@ -184,31 +184,31 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
 			kind: fc.constant('editNotes' as const),
 			index: fc.nat(30),
 			deleteCount: fc.nat(3),
-			insert: fc.string({ maxLength: 5 })
+			insert: fc.string({ maxLength: 5 }),
 		}),
-		weight: 2
+		weight: 2,
 	},
 	fc.record({
 		kind: fc.constant('setNotes' as const),
-		text: fc.string({ maxLength: 12 })
+		text: fc.string({ maxLength: 12 }),
 	}),
 	fc.record({
 		kind: fc.constant('setPlanText' as const),
 		date,
-		text: fc.string({ maxLength: 10 })
+		text: fc.string({ maxLength: 10 }),
 	}),
 	fc.record({ kind: fc.constant('addActivity' as const), date, text: name }),
 	fc.record({
 		kind: fc.constant('removeActivity' as const),
 		date,
-		index: fc.nat(3)
+		index: fc.nat(3),
 	}),
 	fc.record({
 		kind: fc.constant('setDates' as const),
 		start: fc.constantFrom(...DATES.slice(0, 2)),
-		end: fc.constantFrom(...DATES.slice(2))
+		end: fc.constantFrom(...DATES.slice(2)),
 	}),
-	fc.record({ kind: fc.constant('renameTrip' as const), name })
+	fc.record({ kind: fc.constant('renameTrip' as const), name }),
 );
 
 export interface Applied {
@@ -223,12 +223,7 @@ export interface Applied {
  * Applies an action as the given person; refused actions (unknown targets) leave the document
  * as it was, like a UI button that is disabled. `fresh` makes new ids unique per replica.
  */
-export function apply(
-	doc: A.Doc<TripDoc>,
-	a: Action,
-	ctx: OpContext,
-	fresh: () => string
-): Applied {
+export function apply(doc: A.Doc<TripDoc>, a: Action, ctx: OpContext, fresh: () => string): Applied {
 	try {
 		return run(doc, a, ctx, fresh);
 	} catch (e) {
@@ -248,9 +243,9 @@ function run(doc: A.Doc<TripDoc>, a: Action, ctx: OpContext, fresh: () => string
 					name: a.name,
 					categoryId: a.categoryId,
 					owner: a.owner,
-					beforeItemId: a.before
+					beforeItemId: a.before,
 				},
-				ctx
+				ctx,
 			);
 			return { doc: next, addedItem: id };
 		}
@@ -271,10 +266,10 @@ function run(doc: A.Doc<TripDoc>, a: Action, ctx: OpContext, fresh: () => string
 					{
 						itemId: a.itemId,
 						toCategoryId: a.to,
-						beforeItemId: a.before === a.itemId ? null : a.before
+						beforeItemId: a.before === a.itemId ? null : a.before,
 					},
-					ctx
-				)
+					ctx,
+				),
 			};
 		case 'removeItem':
 			return { doc: removeItem(doc, a, ctx), removedItem: a.itemId };
@@ -296,14 +291,14 @@ function run(doc: A.Doc<TripDoc>, a: Action, ctx: OpContext, fresh: () => string
 					doc,
 					{
 						categoryId: a.categoryId,
-						beforeCategoryId: a.before === a.categoryId ? null : a.before
+						beforeCategoryId: a.before === a.categoryId ? null : a.before,
 					},
-					ctx
-				)
+					ctx,
+				),
 			};
 		case 'removeCategory':
 			return {
-				doc: removeCategory(doc, { categoryId: a.categoryId, moveItemsTo: a.to }, ctx)
+				doc: removeCategory(doc, { categoryId: a.categoryId, moveItemsTo: a.to }, ctx),
 			};
 		case 'addRule':
 			return {
@@ -313,10 +308,10 @@ function run(doc: A.Doc<TripDoc>, a: Action, ctx: OpContext, fresh: () => string
 						id: fresh() as RuleId,
 						itemId: a.itemId,
 						kind: a.per,
-						amount: a.amount
+						amount: a.amount,
 					},
-					ctx
-				)
+					ctx,
+				),
 			};
 		case 'removeRule': {
 			const ids = Object.keys(doc.rules ?? {}).sort();
@@ -335,19 +330,19 @@ function run(doc: A.Doc<TripDoc>, a: Action, ctx: OpContext, fresh: () => string
 			return { doc: setPlanText(doc, a, ctx) };
 		case 'addActivity':
 			return {
-				doc: addActivity(doc, { date: a.date, id: fresh() as ActivityId, text: a.text }, ctx)
+				doc: addActivity(doc, { date: a.date, id: fresh() as ActivityId, text: a.text }, ctx),
 			};
 		case 'removeActivity': {
 			const act = doc.plan?.[a.date]?.activities?.[a.index];
 			return act
 				? {
-						doc: removeActivity(doc, { date: a.date, activityId: act.id }, ctx)
+						doc: removeActivity(doc, { date: a.date, activityId: act.id }, ctx),
 					}
 				: { doc };
 		}
 		case 'setDates':
 			return {
-				doc: setDates(doc, { startDate: a.start, endDate: a.end }, ctx)
+				doc: setDates(doc, { startDate: a.start, endDate: a.end }, ctx),
 			};
 		case 'renameTrip':
 			return { doc: renameTrip(doc, a, ctx) };

@@ -29,9 +29,9 @@ export function smallTrip(): A.Doc<TripDoc> {
 			name: 'Lisbon',
 			destination: 'Portugal',
 			startDate: '2025-06-06' as IsoDate,
-			endDate: '2025-06-08' as IsoDate
+			endDate: '2025-06-08' as IsoDate,
 		},
-		{ ...ctx, actor: actor(1) }
+		{ ...ctx, actor: actor(1) },
 	);
 	doc = addPerson(doc, { id: ALICE, name: 'Alice' }, ctx);
 	doc = addPerson(doc, { id: BOB, name: 'Bob' }, ctx);
@@ -44,9 +44,9 @@ export function smallTrip(): A.Doc<TripDoc> {
 			name: 'T-shirts',
 			categoryId: CLOTHES,
 			owner: ALICE,
-			quantity: 3
+			quantity: 3,
 		},
-		ctx
+		ctx,
 	);
 	doc = addItem(doc, { id: SOCKS, name: 'Socks', categoryId: CLOTHES }, { ...ctx, now: 2_000 });
 	doc = addItem(doc, { id: TOOTHPASTE, name: 'Toothpaste', categoryId: TOILETRIES }, ctx);
@@ -83,17 +83,14 @@ export function viewProblems(view: TripView): string[] {
 	}
 	for (const [id, it] of Object.entries(view.items)) {
 		if (placed.get(id) !== 1) fail(`item ${id} shown ${placed.get(id) ?? 0} times`);
-		if (it.id !== id || typeof it.name !== 'string' || typeof it.notes !== 'string')
-			fail(`bad item ${id}`);
+		if (it.id !== id || typeof it.name !== 'string' || typeof it.notes !== 'string') fail(`bad item ${id}`);
 		if (it.owner !== 'shared' && !people.has(it.owner)) fail(`item ${id} owned by stranger`);
 		if (it.packedBy.some((p) => !people.has(p))) fail(`item ${id} packed by stranger`);
 		const q = it.quantity;
-		if (![q.effective, q.manualQuantity].every((n) => Number.isInteger(n) && n >= 0))
-			fail(`bad quantity ${id}`);
+		if (![q.effective, q.manualQuantity].every((n) => Number.isInteger(n) && n >= 0)) fail(`bad quantity ${id}`);
 	}
 	for (const r of view.rules) if (!view.items[r.itemId]) fail(`rule ${r.id} for missing item`);
-	for (const day of view.plan)
-		if (!/^\d{4}-\d{2}-\d{2}$/.test(day.date)) fail(`bad plan date ${day.date}`);
+	for (const day of view.plan) if (!/^\d{4}-\d{2}-\d{2}$/.test(day.date)) fail(`bad plan date ${day.date}`);
 	if (typeof view.notes !== 'string' || typeof view.name !== 'string') fail('bad text');
 	return problems;
 }

@@ -19,31 +19,21 @@ export interface NewTripArgs extends CreateTripArgs {
 	people?: { id?: PersonId; name: string }[];
 }
 
-function inOneChange(
-	action: string,
-	args: NewTripArgs,
-	ctx: OpContext,
-	recipes: (d: TripDoc) => void
-): A.Doc<TripDoc> {
+function inOneChange(action: string, args: NewTripArgs, ctx: OpContext, recipes: (d: TripDoc) => void): A.Doc<TripDoc> {
 	const doc = A.init<TripDoc>(ctx.actor ? { actor: ctx.actor } : undefined);
 	const actor = A.getActorId(doc);
 	const create = createTripRecipe(args);
 	const full = { ...ctx, actor };
 	return A.change(doc, { message: formatMessage(action, {}, ctx.by) }, (d) => {
 		create(d);
-		for (const p of args.people ?? [])
-			addPerson.recipe({ id: p.id ?? newPersonId(), name: p.name }, full)(d);
+		for (const p of args.people ?? []) addPerson.recipe({ id: p.id ?? newPersonId(), name: p.name }, full)(d);
 		recipes(d);
 		if (ctx.by) d.actors[actor] = ctx.by;
 	});
 }
 
 /** A new trip with the template's categories, items and rules. */
-export function createTripFromTemplate(
-	template: Template,
-	args: NewTripArgs,
-	ctx: OpContext = {}
-): A.Doc<TripDoc> {
+export function createTripFromTemplate(template: Template, args: NewTripArgs, ctx: OpContext = {}): A.Doc<TripDoc> {
 	const steps: Recipe[] = [];
 	for (const category of template.categories) {
 		const categoryId = newCategoryId();
@@ -57,10 +47,10 @@ export function createTripFromTemplate(
 						name: it.name,
 						categoryId,
 						quantity: it.quantity ?? 1,
-						notes: it.notes ?? ''
+						notes: it.notes ?? '',
 					},
-					ctx
-				)
+					ctx,
+				),
 			);
 			if (it.rule) {
 				steps.push(
@@ -71,10 +61,10 @@ export function createTripFromTemplate(
 							kind: it.rule.kind,
 							amount: it.rule.amount,
 							minDays: it.rule.minDays ?? null,
-							maxDays: it.rule.maxDays ?? null
+							maxDays: it.rule.maxDays ?? null,
 						},
-						ctx
-					)
+						ctx,
+					),
 				);
 			}
 		}
@@ -101,7 +91,7 @@ export function createTripFromPrevious(
 	previous: unknown,
 	args: NewTripArgs,
 	options: CopyOptions = {},
-	ctx: OpContext = {}
+	ctx: OpContext = {},
 ): A.Doc<TripDoc> {
 	const source = readTrip(previous);
 	const personMap = new Map<string, PersonId>();
@@ -132,10 +122,10 @@ export function createTripFromPrevious(
 						categoryId,
 						owner,
 						quantity: it.quantity.manualQuantity,
-						notes: options.itemNotes === false ? '' : it.notes
+						notes: options.itemNotes === false ? '' : it.notes,
 					},
-					ctx
-				)
+					ctx,
+				),
 			);
 		}
 	}
@@ -158,14 +148,12 @@ export function createTripFromPrevious(
 						amount: r.amount,
 						minDays: r.minDays,
 						maxDays: r.maxDays,
-						people: scope
+						people: scope,
 					},
-					ctx
-				)
+					ctx,
+				),
 			);
 		}
 	}
-	return inOneChange('createTripFromPrevious', { ...args, people }, ctx, (d) =>
-		steps.forEach((step) => step(d))
-	);
+	return inOneChange('createTripFromPrevious', { ...args, people }, ctx, (d) => steps.forEach((step) => step(d)));
 }

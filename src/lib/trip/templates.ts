@@ -32,13 +32,13 @@ export interface Template {
 const each = (amount = 1): TemplateRule => ({ kind: 'perPerson', amount });
 const daily = (amount = 1): TemplateRule => ({
 	kind: 'perPersonPerDay',
-	amount
+	amount,
 });
 const once = (amount = 1): TemplateRule => ({ kind: 'perTrip', amount });
 const item = (name: string, rule?: TemplateRule, notes?: string): TemplateItem => ({
 	name,
 	rule,
-	notes
+	notes,
 });
 
 const DOCUMENTS: TemplateCategory = {
@@ -47,8 +47,8 @@ const DOCUMENTS: TemplateCategory = {
 		item('Passport or ID card', each()),
 		item('Tickets and booking confirmations', once()),
 		item('Travel insurance details', once()),
-		item('Bank card and some cash', each())
-	]
+		item('Bank card and some cash', each()),
+	],
 };
 
 const TOILETRIES: TemplateCategory = {
@@ -58,13 +58,13 @@ const TOILETRIES: TemplateCategory = {
 		item('Toothpaste', once()),
 		item('Deodorant', each()),
 		item('Shampoo', once()),
-		item('Medication', each(), 'Enough for the whole trip plus two days')
-	]
+		item('Medication', each(), 'Enough for the whole trip plus two days'),
+	],
 };
 
 const ELECTRONICS: TemplateCategory = {
 	name: 'Electronics',
-	items: [item('Phone charger', each()), item('Power bank', once()), item('Travel adapter', once())]
+	items: [item('Phone charger', each()), item('Power bank', once()), item('Travel adapter', once())],
 };
 
 export const BUILT_IN_TEMPLATES: readonly Template[] = [
@@ -83,20 +83,16 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Trousers or jeans', each()),
 					item('Going-out outfit', each()),
 					item('Light jacket', each()),
-					item('Comfortable walking shoes', each())
-				]
+					item('Comfortable walking shoes', each()),
+				],
 			},
 			TOILETRIES,
 			ELECTRONICS,
 			{
 				name: 'Bag',
-				items: [
-					item('Day bag', each()),
-					item('Reusable water bottle', each()),
-					item('Umbrella', once())
-				]
-			}
-		]
+				items: [item('Day bag', each()), item('Reusable water bottle', each()), item('Umbrella', once())],
+			},
+		],
 	},
 	{
 		id: 'beach-week',
@@ -113,8 +109,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Swimsuit', each(2)),
 					item('Sandals', each()),
 					item('Sun hat', each()),
-					item('Light evening layer', each())
-				]
+					item('Light evening layer', each()),
+				],
 			},
 			{
 				name: 'Beach',
@@ -122,23 +118,23 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Sunscreen SPF 50', {
 						kind: 'perPerson',
 						amount: 1,
-						minDays: 5
+						minDays: 5,
 					}),
 					item('Sunscreen SPF 50 (travel size)', {
 						kind: 'perTrip',
 						amount: 1,
-						maxDays: 4
+						maxDays: 4,
 					}),
 					item('After-sun lotion', once()),
 					item('Beach towel', each()),
 					item('Sunglasses', each()),
 					item('Snorkel and mask', each(), 'Optional'),
-					item('Beach bag', once())
-				]
+					item('Beach bag', once()),
+				],
 			},
 			TOILETRIES,
-			ELECTRONICS
-		]
+			ELECTRONICS,
+		],
 	},
 	{
 		id: 'hiking-camping',
@@ -152,8 +148,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Sleeping bag', each()),
 					item('Sleeping mat', each()),
 					item('Head torch', each()),
-					item('Spare batteries', once(2))
-				]
+					item('Spare batteries', once(2)),
+				],
 			},
 			{
 				name: 'Kitchen',
@@ -163,8 +159,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Pot and pan', once()),
 					item('Mug, bowl and spork', each()),
 					item('Water filter', once()),
-					item('Dehydrated meals', { kind: 'perPersonPerDay', amount: 2 })
-				]
+					item('Dehydrated meals', { kind: 'perPersonPerDay', amount: 2 }),
+				],
 			},
 			{
 				name: 'Clothes',
@@ -174,8 +170,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Base layer', each(2)),
 					item('Fleece', each()),
 					item('Waterproof jacket', each()),
-					item('Warm hat', each())
-				]
+					item('Warm hat', each()),
+				],
 			},
 			{
 				name: 'Safety',
@@ -183,11 +179,11 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('First-aid kit', once()),
 					item('Map and compass', once()),
 					item('Insect repellent', once()),
-					item('Emergency blanket', each())
-				]
+					item('Emergency blanket', each()),
+				],
 			},
-			TOILETRIES
-		]
+			TOILETRIES,
+		],
 	},
 	{
 		id: 'winter-ski',
@@ -204,8 +200,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Goggles', each()),
 					item('Helmet', each(), 'Or rent on site'),
 					item('Ski socks', daily()),
-					item('Lift pass', each())
-				]
+					item('Lift pass', each()),
+				],
 			},
 			{
 				name: 'Layers',
@@ -214,8 +210,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Mid layer fleece', each()),
 					item('Neck warmer', each()),
 					item('Beanie', each()),
-					item('Snow boots', each())
-				]
+					item('Snow boots', each()),
+				],
 			},
 			{
 				name: 'Care',
@@ -225,13 +221,13 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Hand warmers', {
 						kind: 'perPersonPerDay',
 						amount: 1,
-						minDays: 3
-					})
-				]
+						minDays: 3,
+					}),
+				],
 			},
 			TOILETRIES,
-			ELECTRONICS
-		]
+			ELECTRONICS,
+		],
 	},
 	{
 		id: 'business',
@@ -247,8 +243,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Smart shoes', each()),
 					item('Underwear', daily()),
 					item('Socks', daily()),
-					item('Casual evening outfit', each(), 'For dinners')
-				]
+					item('Casual evening outfit', each(), 'For dinners'),
+				],
 			},
 			{
 				name: 'Work',
@@ -257,12 +253,12 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Presentation clicker', once()),
 					item('Business cards', each()),
 					item('Notebook and pen', each()),
-					item('Headphones', each())
-				]
+					item('Headphones', each()),
+				],
 			},
 			TOILETRIES,
-			ELECTRONICS
-		]
+			ELECTRONICS,
+		],
 	},
 	{
 		id: 'family-kids',
@@ -280,8 +276,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Formula or baby food', once()),
 					item('Dummies', once(2)),
 					item('Baby carrier or sling', once()),
-					item('Travel cot', once(), 'Check whether the accommodation has one')
-				]
+					item('Travel cot', once(), 'Check whether the accommodation has one'),
+				],
 			},
 			{
 				name: 'Kids',
@@ -291,8 +287,8 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Favourite cuddly toy', each()),
 					item('Books and colouring', once()),
 					item('Snacks for the journey', once()),
-					item('Tablet with downloaded films', once())
-				]
+					item('Tablet with downloaded films', once()),
+				],
 			},
 			{
 				name: 'Health',
@@ -300,12 +296,12 @@ export const BUILT_IN_TEMPLATES: readonly Template[] = [
 					item('Children’s paracetamol', once()),
 					item('Thermometer', once()),
 					item('Plasters', once()),
-					item('Sun cream for kids', once())
-				]
+					item('Sun cream for kids', once()),
+				],
 			},
-			TOILETRIES
-		]
-	}
+			TOILETRIES,
+		],
+	},
 ];
 
 export function findTemplate(id: string): Template | undefined {

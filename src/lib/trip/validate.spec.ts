@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests write deliberately ill-typed data into documents, which is what readTrip must survive */
 import * as A from '@automerge/automerge';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import {
 	TOILETRIES,
 	TOOTHPASTE,
 	viewProblems,
-	runs
+	runs,
 } from './spec-helpers';
 import { readTrip } from './validate';
 
@@ -30,12 +31,12 @@ describe('readTrip, the validating view', () => {
 			name: 'Lisbon',
 			destination: 'Portugal',
 			days: 3,
-			schemaVersion: 1
+			schemaVersion: 1,
 		});
 		expect(view.people.map((p) => p.name)).toEqual(['Alice', 'Bob']);
 		expect(view.categories.map((c) => [c.name, c.itemIds])).toEqual([
 			['Clothes', [SHIRTS, SOCKS]],
-			['Toiletries', [TOOTHPASTE]]
+			['Toiletries', [TOOTHPASTE]],
 		]);
 		expect(viewProblems(view)).toEqual([]);
 	});
@@ -46,7 +47,7 @@ describe('readTrip, the validating view', () => {
 		expect(view.categories.at(-1)).toMatchObject({
 			id: ORPHAN_CATEGORY_ID,
 			itemIds: [TOOTHPASTE],
-			synthetic: true
+			synthetic: true,
 		});
 		expect(viewProblems(view)).toEqual([]);
 	});
@@ -56,7 +57,7 @@ describe('readTrip, the validating view', () => {
 			corrupt((d) => {
 				d.itemOrder[CLOTHES] = ['ghost', SOCKS, SOCKS, TOOTHPASTE, 42];
 				d.categoryOrder = [TOILETRIES, 'ghost', TOILETRIES];
-			})
+			}),
 		);
 		expect(view.categories.map((c) => c.id)).toEqual([TOILETRIES, CLOTHES]);
 		expect(view.categories[1]?.itemIds).toEqual([SOCKS, SHIRTS]);
@@ -67,14 +68,14 @@ describe('readTrip, the validating view', () => {
 		const doc = togglePacked(A.clone(BASE), {
 			itemId: SHIRTS,
 			personId: BOB,
-			packed: true
+			packed: true,
 		});
 		const view = readTrip(
 			A.change(doc, (d: any) => {
 				d.items[SHIRTS].packed.ghost = true;
 				d.items[SOCKS].owner = 'ghost';
 				delete d.people[BOB];
-			})
+			}),
 		);
 		expect(view.items[SHIRTS]?.packedBy).toEqual([]);
 		expect(view.items[SHIRTS]?.owner).toBe(ALICE);
@@ -92,25 +93,25 @@ describe('readTrip, the validating view', () => {
 				d.notes = ['x'];
 				d.rules.bad = { itemId: SOCKS, kind: 'perMoon', amount: 1 };
 				d.overrides[SOCKS] = 'lots';
-			})
+			}),
 		);
 		expect(view.items[SOCKS]).toMatchObject({
 			name: 'Untitled item',
 			notes: '',
 			packedBy: [],
-			quantity: { effective: 1, source: 'manual' }
+			quantity: { effective: 1, source: 'manual' },
 		});
 		expect(view).toMatchObject({
 			startDate: null,
 			days: null,
 			notes: '',
-			rules: []
+			rules: [],
 		});
 	});
 
 	it('ignores prototype keys and never pollutes Object.prototype', () => {
 		const hostile = JSON.parse(
-			'{"people":{"__proto__":{"name":"x"},"constructor":{"name":"y"}},"items":{"__proto__":{"polluted":true}}}'
+			'{"people":{"__proto__":{"name":"x"},"constructor":{"name":"y"}},"items":{"__proto__":{"polluted":true}}}',
 		);
 		const view = readTrip(hostile);
 		expect(view.people).toEqual([]);
@@ -118,44 +119,26 @@ describe('readTrip, the validating view', () => {
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 	});
 
-	it(
-		'never throws and always yields a well-formed view for arbitrary values',
-		{ timeout: 60_000 },
-		() => {
-			fc.assert(
-				fc.property(
-					fc.anything({
-						withNullPrototype: true,
-						withMap: true,
-						withSet: true,
-						withTypedArray: true,
-						withSparseArray: true
-					}),
-					(value) => {
-						expect(viewProblems(readTrip(value))).toEqual([]);
-					}
-				),
-				{ numRuns: runs(300) }
-			);
-		}
-	);
+	it('never throws and always yields a well-formed view for arbitrary values', { timeout: 60_000 }, () => {
+		fc.assert(
+			fc.property(
+				fc.anything({
+					withNullPrototype: true,
+					withMap: true,
+					withSet: true,
+					withTypedArray: true,
+					withSparseArray: true,
+				}),
+				(value) => {
+					expect(viewProblems(readTrip(value))).toEqual([]);
+				},
+			),
+			{ numRuns: runs(300) },
+		);
+	});
 
-	const idLike = fc.constantFrom(
-		SHIRTS,
-		SOCKS,
-		TOOTHPASTE,
-		CLOTHES,
-		TOILETRIES,
-		ALICE,
-		BOB,
-		'ghost',
-		'__proto__'
-	);
-	const junk = fc.oneof(
-		fc.anything(),
-		idLike,
-		fc.constantFrom('shared', '2025-06-06', 'perPerson', '#aabbcc')
-	);
+	const idLike = fc.constantFrom(SHIRTS, SOCKS, TOOTHPASTE, CLOTHES, TOILETRIES, ALICE, BOB, 'ghost', '__proto__');
+	const junk = fc.oneof(fc.anything(), idLike, fc.constantFrom('shared', '2025-06-06', 'perPerson', '#aabbcc'));
 	const mapOf = (value: fc.Arbitrary<unknown>) => fc.dictionary(idLike, value, { maxKeys: 4 });
 	const item = fc.record(
 		{
@@ -165,18 +148,15 @@ describe('readTrip, the validating view', () => {
 			quantity: junk,
 			notes: junk,
 			packed: mapOf(junk),
-			createdAt: junk
+			createdAt: junk,
 		},
-		{ requiredKeys: [] }
+		{ requiredKeys: [] },
 	);
 	const tripShaped = fc.record(
 		{
 			schemaVersion: junk,
 			tripId: junk,
-			meta: fc.record(
-				{ name: junk, destination: junk, startDate: junk, endDate: junk },
-				{ requiredKeys: [] }
-			),
+			meta: fc.record({ name: junk, destination: junk, startDate: junk, endDate: junk }, { requiredKeys: [] }),
 			people: mapOf(fc.oneof(junk, fc.record({ name: junk, colour: junk, userId: junk }))),
 			categoryOrder: fc.oneof(junk, fc.array(idLike)),
 			categories: mapOf(fc.oneof(junk, fc.record({ name: junk }))),
@@ -191,9 +171,9 @@ describe('readTrip, the validating view', () => {
 						amount: junk,
 						minDays: junk,
 						maxDays: junk,
-						people: junk
-					})
-				)
+						people: junk,
+					}),
+				),
 			),
 			overrides: mapOf(junk),
 			plan: fc.dictionary(
@@ -202,27 +182,23 @@ describe('readTrip, the validating view', () => {
 					junk,
 					fc.record({
 						text: junk,
-						activities: fc.array(fc.record({ id: junk, text: junk }))
-					})
-				)
+						activities: fc.array(fc.record({ id: junk, text: junk })),
+					}),
+				),
 			),
-			notes: junk
+			notes: junk,
 		},
-		{ requiredKeys: [] }
+		{ requiredKeys: [] },
 	);
 
-	it(
-		'never throws and always yields a well-formed view for deep trip-shaped junk',
-		{ timeout: 60_000 },
-		() => {
-			fc.assert(
-				fc.property(tripShaped, (value) => {
-					expect(viewProblems(readTrip(value))).toEqual([]);
-				}),
-				{ numRuns: runs(500) }
-			);
-		}
-	);
+	it('never throws and always yields a well-formed view for deep trip-shaped junk', { timeout: 60_000 }, () => {
+		fc.assert(
+			fc.property(tripShaped, (value) => {
+				expect(viewProblems(readTrip(value))).toEqual([]);
+			}),
+			{ numRuns: runs(500) },
+		);
+	});
 
 	const paths: string[][] = [
 		['meta'],
@@ -251,49 +227,43 @@ describe('readTrip, the validating view', () => {
 		['plan', '2025-06-06'],
 		['plan', '2025-06-06', 'activities'],
 		['notes'],
-		['schemaVersion']
+		['schemaVersion'],
 	];
 	const storable = fc.oneof(
 		fc.jsonValue({ maxDepth: 3 }),
-		idLike.map((s) => [s, s])
+		idLike.map((s) => [s, s]),
 	);
 
-	it(
-		'reads real Automerge documents whose fields were overwritten with wrong types',
-		{ timeout: 60_000 },
-		() => {
-			fc.assert(
-				fc.property(
-					fc.array(fc.tuple(fc.constantFrom(...paths), storable), {
-						minLength: 1,
-						maxLength: 4
-					}),
-					(writes) => {
-						const doc = A.change(A.clone(BASE), (d) => {
-							for (const [path, value] of writes) {
-								let node: any = d;
-								for (const key of path.slice(0, -1))
-									node = node && typeof node === 'object' ? node[key] : undefined;
-								if (node && typeof node === 'object' && !Array.isArray(node))
-									node[path[path.length - 1]!] = value;
-							}
-						});
-						const view = readTrip(doc);
-						expect(viewProblems(view)).toEqual([]);
-						expect(readTrip(A.load<TripDoc>(A.save(doc)))).toEqual(view);
-					}
-				),
-				{ numRuns: runs(300) }
-			);
-		}
-	);
+	it('reads real Automerge documents whose fields were overwritten with wrong types', { timeout: 60_000 }, () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.tuple(fc.constantFrom(...paths), storable), {
+					minLength: 1,
+					maxLength: 4,
+				}),
+				(writes) => {
+					const doc = A.change(A.clone(BASE), (d) => {
+						for (const [path, value] of writes) {
+							let node: any = d;
+							for (const key of path.slice(0, -1)) node = node && typeof node === 'object' ? node[key] : undefined;
+							if (node && typeof node === 'object' && !Array.isArray(node)) node[path[path.length - 1]!] = value;
+						}
+					});
+					const view = readTrip(doc);
+					expect(viewProblems(view)).toEqual([]);
+					expect(readTrip(A.load<TripDoc>(A.save(doc)))).toEqual(view);
+				},
+			),
+			{ numRuns: runs(300) },
+		);
+	});
 
 	it('keeps unknown fields out of the view', () => {
 		const view = readTrip(
 			corrupt((d) => {
 				d.future = { anything: 1 };
 				d.items[SOCKS].colourOfLabel = 'red';
-			})
+			}),
 		);
 		expect(view).not.toHaveProperty('future');
 		expect(view.items[SOCKS as ItemId]).not.toHaveProperty('colourOfLabel');

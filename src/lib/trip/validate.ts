@@ -21,7 +21,7 @@ import {
 	type PlanDayView,
 	type RuleKind,
 	type RuleView,
-	type TripView
+	type TripView,
 } from './schema';
 
 type Obj = Record<string, unknown>;
@@ -40,9 +40,7 @@ function text(value: unknown, max: number, fallback = ''): string {
 }
 
 function wholeNumber(value: unknown, min: number, max: number): number | null {
-	return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
-		? value
-		: null;
+	return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
 
 /** Own keys that are usable ids; prototype keys and junk are skipped. */
@@ -65,7 +63,7 @@ function emptyView(): TripView {
 		items: {},
 		rules: [],
 		plan: [],
-		notes: ''
+		notes: '',
 	};
 }
 
@@ -95,10 +93,7 @@ function read(root: Obj): TripView {
 	for (const id of idKeys(categoriesRaw)) {
 		const raw = categoriesRaw[id];
 		if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
-		categoryNames.set(
-			id as CategoryId,
-			text(obj(raw).name, MAX_NAME_LENGTH) || 'Untitled category'
-		);
+		categoryNames.set(id as CategoryId, text(obj(raw).name, MAX_NAME_LENGTH) || 'Untitled category');
 	}
 
 	const rawItems = readItems(obj(root.items), categoryNames, peopleById);
@@ -115,13 +110,7 @@ function read(root: Obj): TripView {
 	const items: Record<string, ItemView> = {};
 	for (const [id, it] of rawItems) {
 		const override = wholeNumber(overrides[id], 0, MAX_QUANTITY);
-		const quantity = resolveQuantity(
-			rulesByItem.get(id) ?? [],
-			it.owner,
-			it.manual,
-			override,
-			ruleCtx
-		);
+		const quantity = resolveQuantity(rulesByItem.get(id) ?? [], it.owner, it.manual, override, ruleCtx);
 		const { manual: _manual, ...rest } = it;
 		items[id] = { ...rest, quantity };
 	}
@@ -141,7 +130,7 @@ function read(root: Obj): TripView {
 		items,
 		rules,
 		plan: readPlan(obj(root.plan), startDate, endDate),
-		notes: text(root.notes, MAX_NOTES_LENGTH)
+		notes: text(root.notes, MAX_NOTES_LENGTH),
 	};
 }
 
@@ -155,7 +144,7 @@ function readPeople(raw: Obj): PersonView[] {
 			id: id as PersonId,
 			name: text(p.name, MAX_NAME_LENGTH) || 'Someone',
 			colour: isColour(p.colour) ? p.colour.toLowerCase() : '',
-			userId: isUserId(p.userId) ? p.userId : null
+			userId: isUserId(p.userId) ? p.userId : null,
 		});
 	}
 	out.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -169,7 +158,7 @@ type RawItem = Omit<ItemView, 'quantity'> & { manual: number };
 function readItems(
 	raw: Obj,
 	categories: Map<CategoryId, string>,
-	people: Record<string, PersonView>
+	people: Record<string, PersonView>,
 ): Map<ItemId, RawItem> {
 	const out = new Map<ItemId, RawItem>();
 	const personOrder = Object.keys(people);
@@ -177,16 +166,12 @@ function readItems(
 		const value = raw[id];
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
 		const it = obj(value);
-		const categoryId = categories.has(it.categoryId as CategoryId)
-			? (it.categoryId as CategoryId)
-			: ORPHAN_CATEGORY_ID;
+		const categoryId = categories.has(it.categoryId as CategoryId) ? (it.categoryId as CategoryId) : ORPHAN_CATEGORY_ID;
 		const owner: Owner =
-			typeof it.owner === 'string' && isDocId(it.owner) && people[it.owner]
-				? (it.owner as PersonId)
-				: SHARED;
+			typeof it.owner === 'string' && isDocId(it.owner) && people[it.owner] ? (it.owner as PersonId) : SHARED;
 		const packedRaw = obj(it.packed);
 		const packedBy = personOrder.filter(
-			(p) => Object.prototype.hasOwnProperty.call(packedRaw, p) && packedRaw[p] === true
+			(p) => Object.prototype.hasOwnProperty.call(packedRaw, p) && packedRaw[p] === true,
 		) as PersonId[];
 		out.set(id as ItemId, {
 			id: id as ItemId,
@@ -198,18 +183,13 @@ function readItems(
 			packedBy,
 			packed: owner === SHARED ? packedBy.length > 0 : packedBy.includes(owner),
 			createdBy: isDocId(it.createdBy) ? (it.createdBy as PersonId) : null,
-			createdAt:
-				typeof it.createdAt === 'number' && Number.isFinite(it.createdAt) ? it.createdAt : null
+			createdAt: typeof it.createdAt === 'number' && Number.isFinite(it.createdAt) ? it.createdAt : null,
 		});
 	}
 	return out;
 }
 
-function readRules(
-	raw: Obj,
-	items: Map<ItemId, RawItem>,
-	people: Record<string, PersonView>
-): RuleView[] {
+function readRules(raw: Obj, items: Map<ItemId, RawItem>, people: Record<string, PersonView>): RuleView[] {
 	const out: RuleView[] = [];
 	for (const id of idKeys(raw).sort()) {
 		const r = obj(raw[id]);
@@ -219,15 +199,12 @@ function readRules(
 		if (amount === null) continue;
 		let minDays = wholeNumber(r.minDays, 1, 366);
 		let maxDays = wholeNumber(r.maxDays, 1, 366);
-		if (minDays !== null && maxDays !== null && minDays > maxDays)
-			[minDays, maxDays] = [maxDays, minDays];
+		if (minDays !== null && maxDays !== null && minDays > maxDays) [minDays, maxDays] = [maxDays, minDays];
 		const scope = Array.isArray(r.people)
 			? [
 					...new Set(
-						r.people.filter(
-							(p): p is PersonId => typeof p === 'string' && people[p] !== undefined && isDocId(p)
-						)
-					)
+						r.people.filter((p): p is PersonId => typeof p === 'string' && people[p] !== undefined && isDocId(p)),
+					),
 				]
 			: null;
 		out.push({
@@ -237,7 +214,7 @@ function readRules(
 			amount,
 			minDays,
 			maxDays,
-			people: scope
+			people: scope,
 		});
 	}
 	return out;
@@ -254,11 +231,7 @@ function compareCreated(a: ItemView, b: ItemView): number {
  * unlisted in a deterministic order. An item's own `categoryId` decides where it belongs, so an id
  * left in a second list by concurrent moves shows once, in the right place.
  */
-function readCategories(
-	root: Obj,
-	names: Map<CategoryId, string>,
-	items: Record<string, ItemView>
-): CategoryView[] {
+function readCategories(root: Obj, names: Map<CategoryId, string>, items: Record<string, ItemView>): CategoryView[] {
 	const order: CategoryId[] = [];
 	const seen = new Set<string>();
 	for (const id of list(root.categoryOrder)) {
@@ -290,13 +263,11 @@ function readCategories(
 				}
 			}
 		}
-		for (const it of members.filter((m) => !placed.has(m.id)).sort(compareCreated))
-			itemIds.push(it.id);
+		for (const it of members.filter((m) => !placed.has(m.id)).sort(compareCreated)) itemIds.push(it.id);
 		return { id, name, itemIds, synthetic };
 	};
 	const out = order.map((id) => build(id, names.get(id) ?? '', false));
-	if (byCategory.has(ORPHAN_CATEGORY_ID))
-		out.push(build(ORPHAN_CATEGORY_ID, ORPHAN_CATEGORY_NAME, true));
+	if (byCategory.has(ORPHAN_CATEGORY_ID)) out.push(build(ORPHAN_CATEGORY_ID, ORPHAN_CATEGORY_NAME, true));
 	return out;
 }
 
@@ -314,7 +285,7 @@ function readPlan(raw: Obj, start: IsoDate | null, end: IsoDate | null): PlanDay
 			seen.add(act.id);
 			activities.push({
 				id: act.id as ActivityId,
-				text: text(act.text, MAX_NAME_LENGTH)
+				text: text(act.text, MAX_NAME_LENGTH),
 			});
 		}
 		const inRange = start !== null && end !== null && date >= start && date <= end;
@@ -322,7 +293,7 @@ function readPlan(raw: Obj, start: IsoDate | null, end: IsoDate | null): PlanDay
 			date,
 			text: text(day.text, MAX_NOTES_LENGTH),
 			activities,
-			inRange
+			inRange,
 		});
 	}
 	return out;

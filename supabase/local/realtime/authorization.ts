@@ -16,7 +16,12 @@ export interface ReadPermissions {
 
 export interface Authorizer {
 	/** Read check at join and on a new access token; `presence` is probed only if enabled. */
-	canRead(caller: Caller, subTopic: string, presenceEnabled: boolean, headers: Record<string, string>): Promise<ReadPermissions>;
+	canRead(
+		caller: Caller,
+		subTopic: string,
+		presenceEnabled: boolean,
+		headers: Record<string, string>,
+	): Promise<ReadPermissions>;
 	/** Write check, done lazily on the first broadcast / track / REST send to a private topic. */
 	canWrite(caller: Caller, subTopic: string, extension: Extension, headers: Record<string, string>): Promise<boolean>;
 }
@@ -48,10 +53,10 @@ export function createAuthorizer(pool: pg.Pool): Authorizer {
 				await setCallerGucs(client, caller, subTopic, headers);
 				await client.query('savepoint write_check');
 				try {
-					await client.query(
-						`insert into realtime.messages (topic, extension, private) values ($1, $2, true)`,
-						[subTopic, extension],
-					);
+					await client.query(`insert into realtime.messages (topic, extension, private) values ($1, $2, true)`, [
+						subTopic,
+						extension,
+					]);
 					return true;
 				} catch (err) {
 					if ((err as { code?: string }).code === '42501') return false;

@@ -117,7 +117,11 @@ export class Channel implements Member {
 	/** Server-initiated close (token expired, permission lost, replaced): `system` error, then `phx_close`. */
 	closeWithError(message: string): void {
 		if (this.#state === 'closed') return;
-		if (message) this.#push({ event: 'system', payload: { extension: 'system', status: 'error', message, channel: this.subTopic } });
+		if (message)
+			this.#push({
+				event: 'system',
+				payload: { extension: 'system', status: 'error', message, channel: this.subTopic },
+			});
 		this.closeQuietly();
 	}
 
@@ -150,7 +154,10 @@ export class Channel implements Member {
 		const read = this.isPrivate ? await this.#checkRead() : ALL;
 		if (this.closed) return; // replaced, left or disconnected meanwhile
 		if (!read.broadcast && !read.presence) {
-			return this.#refuse(ref, `Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`);
+			return this.#refuse(
+				ref,
+				`Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`,
+			);
 		}
 		this.#read = read;
 		await this.deps.databaseReady();
@@ -163,7 +170,15 @@ export class Channel implements Member {
 			// Sent so clients using `postgres_changes_options.wait` subscribe; changes themselves are
 			// not delivered by the local server (logged once per join so nobody waits in vain).
 			this.deps.log(`realtime: postgres_changes requested on ${this.topic}; the local server does not deliver them`);
-			this.#push({ event: 'system', payload: { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: this.subTopic } });
+			this.#push({
+				event: 'system',
+				payload: {
+					extension: 'postgres_changes',
+					status: 'ok',
+					message: 'Subscribed to PostgreSQL',
+					channel: this.subTopic,
+				},
+			});
 		}
 		this.#scheduleExpiry(check.exp);
 	}
@@ -206,7 +221,9 @@ export class Channel implements Member {
 		if (this.#state !== 'joined') return;
 		const at = { joinRef: this.joinRef, ref, topic: this.topic };
 		if (!(await this.#canWrite('presence'))) {
-			return this.host.send(replyError(at, `Unauthorized: You do not have permissions to write to this Channel topic: ${this.subTopic}`));
+			return this.host.send(
+				replyError(at, `Unauthorized: You do not have permissions to write to this Channel topic: ${this.subTopic}`),
+			);
 		}
 		if (this.#state !== 'joined') return;
 		const key = topicKey(this.isPrivate, this.subTopic);
@@ -276,10 +293,13 @@ export class Channel implements Member {
 	#scheduleExpiry(exp: number): void {
 		clearTimeout(this.#expiryTimer);
 		const delay = exp * 1000 - Date.now();
-		this.#expiryTimer = setTimeout(() => {
-			if (Date.now() < exp * 1000) return this.#scheduleExpiry(exp);
-			this.closeWithError(`Token has expired ${Math.floor((Date.now() - exp * 1000) / 1000)} seconds ago`);
-		}, Math.min(Math.max(delay, 0), MAX_TIMER_MS));
+		this.#expiryTimer = setTimeout(
+			() => {
+				if (Date.now() < exp * 1000) return this.#scheduleExpiry(exp);
+				this.closeWithError(`Token has expired ${Math.floor((Date.now() - exp * 1000) / 1000)} seconds ago`);
+			},
+			Math.min(Math.max(delay, 0), MAX_TIMER_MS),
+		);
 		this.#expiryTimer.unref();
 	}
 
@@ -299,11 +319,9 @@ export class Channel implements Member {
 	}
 
 	#enqueue(task: () => Promise<void> | void): void {
-		this.#queue = this.#queue
-			.then(task)
-			.catch((err: unknown) => {
-				this.deps.log(`realtime: channel ${this.topic} failed: ${errorMessage(err)}`);
-				this.closeWithError('Internal error');
-			});
+		this.#queue = this.#queue.then(task).catch((err: unknown) => {
+			this.deps.log(`realtime: channel ${this.topic} failed: ${errorMessage(err)}`);
+			this.closeWithError('Internal error');
+		});
 	}
 }

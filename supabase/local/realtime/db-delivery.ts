@@ -30,22 +30,37 @@ interface Row {
 }
 
 export function startDbDelivery(ctx: StackContext, hub: Hub): DbDelivery {
-	const publish = (row: Row): void => void hub.broadcast(row.private, row.topic, SharedFrame.broadcast(`realtime:${row.topic}`, row.event, row.body, { id: row.id }));
+	const publish = (row: Row): void =>
+		void hub.broadcast(
+			row.private,
+			row.topic,
+			SharedFrame.broadcast(`realtime:${row.topic}`, row.event, row.body, { id: row.id }),
+		);
 
 	async function onNotify(text: string): Promise<void> {
 		const note: unknown = JSON.parse(text);
-		if (!isJsonObject(note) || typeof note.id !== 'string') throw new Error(`unexpected notification ${text.slice(0, 200)}`);
+		if (!isJsonObject(note) || typeof note.id !== 'string')
+			throw new Error(`unexpected notification ${text.slice(0, 200)}`);
 		if (typeof note.topic === 'string' && typeof note.event === 'string') {
 			// Realtime skips rows with a NULL payload; so do we.
 			if (note.payload === null || note.payload === undefined) return;
 			const bytes = Buffer.from(JSON.stringify(note.payload));
-			return publish({ id: note.id, topic: note.topic, event: note.event, private: note.private === true, body: { kind: 'json', bytes } });
+			return publish({
+				id: note.id,
+				topic: note.topic,
+				event: note.event,
+				private: note.private === true,
+				body: { kind: 'json', bytes },
+			});
 		}
 		// Large (or binary) rows are announced by id only.
-		const { rows } = await ctx.pool.query<{ topic: string; event: string | null; private: boolean | null; payload: unknown; binary_payload: Buffer | null }>(
-			'select topic, event, private, payload, binary_payload from realtime.messages where id = $1',
-			[note.id],
-		);
+		const { rows } = await ctx.pool.query<{
+			topic: string;
+			event: string | null;
+			private: boolean | null;
+			payload: unknown;
+			binary_payload: Buffer | null;
+		}>('select topic, event, private, payload, binary_payload from realtime.messages where id = $1', [note.id]);
 		const row = rows[0];
 		if (!row || row.event === null) return;
 		const body: BroadcastBody | null = row.binary_payload
@@ -60,7 +75,9 @@ export function startDbDelivery(ctx: StackContext, hub: Hub): DbDelivery {
 		ctx.databaseUrl,
 		NOTIFY_CHANNEL,
 		(text) =>
-			void onNotify(text).catch((err: unknown) => ctx.log(`realtime: database broadcast not delivered: ${errorMessage(err)}`)),
+			void onNotify(text).catch((err: unknown) =>
+				ctx.log(`realtime: database broadcast not delivered: ${errorMessage(err)}`),
+			),
 		ctx.log,
 	);
 	const housekeeping = setInterval(() => {

@@ -88,9 +88,7 @@ export interface SystemPayload {
 	channel?: string;
 }
 
-export type ReplyPayload =
-	| { status: 'ok'; response: JsonObject }
-	| { status: 'error'; response: { reason: string } };
+export type ReplyPayload = { status: 'ok'; response: JsonObject } | { status: 'error'; response: { reason: string } };
 
 export interface BroadcastPayload {
 	type: 'broadcast';
@@ -118,8 +116,7 @@ export const reply = (to: Addressed, payload: ReplyPayload): ServerFrame => ({
 	payload,
 });
 
-export const replyOk = (to: Addressed, response: JsonObject = {}): ServerFrame =>
-	reply(to, { status: 'ok', response });
+export const replyOk = (to: Addressed, response: JsonObject = {}): ServerFrame => reply(to, { status: 'ok', response });
 
 export const replyError = (to: Addressed, reason: string): ServerFrame =>
 	reply(to, { status: 'error', response: { reason } });

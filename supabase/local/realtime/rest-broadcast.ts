@@ -42,7 +42,9 @@ export function createRestBroadcast(deps: RealtimeDeps): ServiceHandler {
 			body = { kind: 'json', bytes: Buffer.from(text) };
 		}
 		if (isPrivate && !(await mayWrite(deps, check.caller, topic, headers))) {
-			return json(401, { message: `Unauthorized: You do not have permissions to write to this Channel topic: ${topic}` });
+			return json(401, {
+				message: `Unauthorized: You do not have permissions to write to this Channel topic: ${topic}`,
+			});
 		}
 		deps.hub.broadcast(isPrivate, topic, SharedFrame.broadcast(`realtime:${topic}`, event, body));
 		return { status: 202 };
@@ -57,7 +59,12 @@ interface BatchMessage {
 	id?: string;
 }
 
-async function batch(deps: RealtimeDeps, req: ApiRequest, caller: Caller, headers: Record<string, string>): Promise<ApiResponse> {
+async function batch(
+	deps: RealtimeDeps,
+	req: ApiRequest,
+	caller: Caller,
+	headers: Record<string, string>,
+): Promise<ApiResponse> {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(req.body.toString('utf8') || 'null');
@@ -92,7 +99,11 @@ async function batch(deps: RealtimeDeps, req: ApiRequest, caller: Caller, header
 			if (!(await check)) continue;
 		}
 		const body: BroadcastBody = { kind: 'json', bytes: Buffer.from(JSON.stringify(m.payload)) };
-		deps.hub.broadcast(m.private, m.topic, SharedFrame.broadcast(`realtime:${m.topic}`, m.event, body, m.id ? { id: m.id } : undefined));
+		deps.hub.broadcast(
+			m.private,
+			m.topic,
+			SharedFrame.broadcast(`realtime:${m.topic}`, m.event, body, m.id ? { id: m.id } : undefined),
+		);
 	}
 	return { status: 202 };
 }
@@ -106,7 +117,12 @@ function validate(m: unknown): JsonObject | null {
 	return Object.keys(errors).length ? errors : null;
 }
 
-async function mayWrite(deps: RealtimeDeps, caller: Caller, topic: string, headers: Record<string, string>): Promise<boolean> {
+async function mayWrite(
+	deps: RealtimeDeps,
+	caller: Caller,
+	topic: string,
+	headers: Record<string, string>,
+): Promise<boolean> {
 	try {
 		return await deps.authorizer.canWrite(caller, topic, 'broadcast', headers);
 	} catch (err) {
@@ -119,7 +135,8 @@ async function mayWrite(deps: RealtimeDeps, caller: Caller, topic: string, heade
 export function forwardedHeaders(req: Pick<ApiRequest, 'headers'>): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [name, value] of Object.entries(req.headers)) {
-		if (typeof value === 'string' && name !== 'authorization' && name !== 'apikey' && name !== 'cookie') out[name] = value;
+		if (typeof value === 'string' && name !== 'authorization' && name !== 'apikey' && name !== 'cookie')
+			out[name] = value;
 	}
 	return out;
 }

@@ -40,7 +40,8 @@ export function decodeFrame(data: Buffer, isBinary: boolean, vsn: Vsn): ClientMe
 }
 
 function arrayFrame(parsed: unknown): InboundFrame {
-	if (!Array.isArray(parsed) || parsed.length !== 5) throw new FrameError('expected [join_ref, ref, topic, event, payload]');
+	if (!Array.isArray(parsed) || parsed.length !== 5)
+		throw new FrameError('expected [join_ref, ref, topic, event, payload]');
 	const [joinRef, ref, topic, event, payload] = parsed as unknown[];
 	return checked(joinRef, ref, topic, event, payload);
 }
@@ -93,11 +94,22 @@ function decodeUserBroadcastPush(data: Buffer): ClientMessage {
 
 export function encodeFrame(frame: ServerFrame, vsn: Vsn): string {
 	if (vsn === '2.0.0') return JSON.stringify([frame.joinRef, frame.ref, frame.topic, frame.event, frame.payload]);
-	return JSON.stringify({ join_ref: frame.joinRef, ref: frame.ref, topic: frame.topic, event: frame.event, payload: frame.payload });
+	return JSON.stringify({
+		join_ref: frame.joinRef,
+		ref: frame.ref,
+		topic: frame.topic,
+		event: frame.event,
+		payload: frame.payload,
+	});
 }
 
 /** A user broadcast as a kind-4 frame; null when a field is too long for its uint8 length. */
-export function encodeUserBroadcast(topic: string, event: string, body: BroadcastBody, meta?: JsonObject): Buffer | null {
+export function encodeUserBroadcast(
+	topic: string,
+	event: string,
+	body: BroadcastBody,
+	meta?: JsonObject,
+): Buffer | null {
 	const topicBytes = Buffer.from(topic);
 	const eventBytes = Buffer.from(event);
 	const metaBytes = meta ? Buffer.from(JSON.stringify(meta)) : Buffer.alloc(0);

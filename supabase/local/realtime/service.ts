@@ -57,7 +57,8 @@ export function createRealtimeService(ctx: StackContext): RealtimeService {
 			try {
 				const url = new URL(req.url ?? '/', 'http://local');
 				const vsn = url.searchParams.get('vsn') ?? '1.0.0';
-				if (vsn !== '1.0.0' && vsn !== '2.0.0') return rejectUpgrade(socket, 400, `Unsupported serializer version ${vsn}`);
+				if (vsn !== '1.0.0' && vsn !== '2.0.0')
+					return rejectUpgrade(socket, 400, `Unsupported serializer version ${vsn}`);
 				const headerKey = req.headers['x-api-key'];
 				const key = url.searchParams.get('apikey') ?? (typeof headerKey === 'string' ? headerKey : undefined);
 				const check = checkRealtimeToken(key, ctx.config);
@@ -65,7 +66,9 @@ export function createRealtimeService(ctx: StackContext): RealtimeService {
 				const headers = forwardedHeaders(req);
 				wss.handleUpgrade(req, socket, head, (ws) => {
 					if (closed) return void ws.terminate();
-					const connection = new Connection(ws, vsn as Vsn, check.caller.token, headers, deps, (c) => connections.delete(c));
+					const connection = new Connection(ws, vsn as Vsn, check.caller.token, headers, deps, (c) =>
+						connections.delete(c),
+					);
 					connections.add(connection);
 				});
 			} catch (err) {

@@ -83,7 +83,12 @@ function bodyExpr(plan: BodyPlan): string {
 	}
 }
 
-export async function runBody(client: pg.PoolClient, plan: BodyPlan, sql: string, params: BindParams): Promise<BodyResult> {
+export async function runBody(
+	client: pg.PoolClient,
+	plan: BodyPlan,
+	sql: string,
+	params: BindParams,
+): Promise<BodyResult> {
 	const { rows } = await client.query<BodyRow>(sql, params.values);
 	const row = rows[0]!;
 	const pageTotal = Number(row.page_total);
@@ -116,7 +121,13 @@ function responseStatus(text: string | null): number | undefined {
 /** `response.headers` is a JSON array of single-key objects: `[{"X-Foo":"bar"}]`. */
 function responseHeaders(text: string | null): Record<string, string> {
 	if (text === null) return {};
-	const invalid = () => restError(500, 'PGRST111', 'Invalid response.headers GUC', 'response.headers GUC must be a JSON array composed of objects with a single key and a string value');
+	const invalid = () =>
+		restError(
+			500,
+			'PGRST111',
+			'Invalid response.headers GUC',
+			'response.headers GUC must be a JSON array composed of objects with a single key and a string value',
+		);
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);

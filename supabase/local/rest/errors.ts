@@ -52,14 +52,24 @@ export function isPgError(err: unknown): err is PgError {
 	return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'EPIPE',
+	'ENOTFOUND',
+	'EHOSTUNREACH',
+	'ECONNABORTED',
+]);
 
 /** Whether `err` is `pg` / `pg-pool` saying the database is unreachable (not a query error). */
 export function isConnectionError(err: unknown): boolean {
 	if (!(err instanceof Error)) return false;
 	const code = (err as { code?: unknown }).code;
 	if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-	return /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|connect ECONN/i.test(err.message);
+	return /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|connect ECONN/i.test(
+		err.message,
+	);
 }
 
 /**
@@ -130,14 +140,19 @@ function raisedPgrstError(err: PgError): RestError {
 		const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? null : JSON.stringify(v));
 		return new RestError(
 			status,
-			{ code: text(body.code) ?? '', details: text(body.details), hint: text(body.hint), message: text(body.message) ?? '' },
+			{
+				code: text(body.code) ?? '',
+				details: text(body.details),
+				hint: text(body.hint),
+				message: text(body.message) ?? '',
+			},
 			headers,
 		);
 	} catch {
 		return restError(
 			500,
 			'PGRST121',
-			"Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
+			'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error',
 			`Invalid JSON value for ${err.detail === undefined ? 'DETAIL' : 'MESSAGE or DETAIL'} field: ${err.message}`,
 			null,
 		);

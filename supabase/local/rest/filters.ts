@@ -44,7 +44,17 @@ export interface ReadQuery {
 }
 
 /** Query-string keys that are never filters (or, for RPC via GET, arguments). */
-export const RESERVED_PARAMS = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'and', 'or', 'not']);
+export const RESERVED_PARAMS = new Set([
+	'select',
+	'order',
+	'limit',
+	'offset',
+	'columns',
+	'on_conflict',
+	'and',
+	'or',
+	'not',
+]);
 
 const COMPARE_SQL: Record<CompareOp, string> = {
 	eq: '=',
@@ -208,9 +218,7 @@ export function whereSql(filters: readonly Filter[], from: string, params: BindP
 
 export function orderSql(order: readonly OrderTerm[], from: string): string {
 	if (order.length === 0) return '';
-	const terms = order.map(
-		(t) => `${from}.${ident(t.column)} ${t.direction}${t.nulls ? ` nulls ${t.nulls}` : ''}`,
-	);
+	const terms = order.map((t) => `${from}.${ident(t.column)} ${t.direction}${t.nulls ? ` nulls ${t.nulls}` : ''}`);
 	return ` order by ${terms.join(', ')}`;
 }
 

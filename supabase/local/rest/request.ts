@@ -16,7 +16,10 @@ export function parsePreferences(headers: IncomingHttpHeaders): Preferences {
 	const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
 	const prefs: Preferences = { return: undefined, count: false, missingDefault: false };
 	for (const item of text.split(',')) {
-		const [key, value] = item.trim().split('=').map((s) => s.trim());
+		const [key, value] = item
+			.trim()
+			.split('=')
+			.map((s) => s.trim());
 		if (key === 'return' && (value === 'representation' || value === 'minimal' || value === 'headers-only')) {
 			prefs.return = value;
 		} else if (key === 'count' && (value === 'exact' || value === 'planned' || value === 'estimated')) {
@@ -50,7 +53,13 @@ export function requestSchema(method: string, headers: IncomingHttpHeaders): str
 	const header = method === 'GET' || method === 'HEAD' ? 'accept-profile' : 'content-profile';
 	const schema = headerValue(headers, header) ?? EXPOSED_SCHEMAS[0];
 	if (!(EXPOSED_SCHEMAS as readonly string[]).includes(schema)) {
-		throw restError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`);
+		throw restError(
+			406,
+			'PGRST106',
+			`Invalid schema: ${schema}`,
+			null,
+			`Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`,
+		);
 	}
 	return schema;
 }
@@ -70,7 +79,8 @@ export function parseJsonBody(body: Buffer): JsonBody {
 		throw restError(400, 'PGRST102', 'Empty or invalid json');
 	}
 	if (Array.isArray(value)) return { kind: 'array', value, text };
-	if (value !== null && typeof value === 'object') return { kind: 'object', value: value as Record<string, unknown>, text };
+	if (value !== null && typeof value === 'object')
+		return { kind: 'object', value: value as Record<string, unknown>, text };
 	return { kind: 'other', value, text };
 }
 

@@ -25,7 +25,10 @@ export interface RpcCall {
  * is an argument; other keys are filters when their value reads like one (`id=eq.1`), else
  * arguments (so an unknown one yields PGRST202, not a confusing filter error).
  */
-export function queryArgs(query: URLSearchParams, overloads: readonly Routine[]): { values: Map<string, string>; filterKeys: Set<string> } {
+export function queryArgs(
+	query: URLSearchParams,
+	overloads: readonly Routine[],
+): { values: Map<string, string>; filterKeys: Set<string> } {
 	const paramNames = new Set(overloads.flatMap((r) => r.params.map((p) => p.name)));
 	const values = new Map<string, string>();
 	const filterKeys = new Set<string>();
@@ -45,8 +48,16 @@ function argKeys(args: RpcArgs): string[] {
 const isJsonType = (type: string) => type === 'json' || type === 'jsonb';
 
 /** The overload a call means, or PGRST202 / PGRST203 exactly as PostgREST words them. */
-export function resolveRoutine(schema: string, name: string, overloads: readonly Routine[], args: RpcArgs): { routine: Routine; singleJson: boolean } {
-	const single = args.via === 'body' ? overloads.find((r) => r.params.length === 1 && r.params[0]!.name === '' && isJsonType(r.params[0]!.type)) : undefined;
+export function resolveRoutine(
+	schema: string,
+	name: string,
+	overloads: readonly Routine[],
+	args: RpcArgs,
+): { routine: Routine; singleJson: boolean } {
+	const single =
+		args.via === 'body'
+			? overloads.find((r) => r.params.length === 1 && r.params[0]!.name === '' && isJsonType(r.params[0]!.type))
+			: undefined;
 	if (args.via === 'body' && args.body.kind !== 'object') {
 		// Only `f(json)` takes a non-object body; PostgREST's bulk calls with arrays are not supported.
 		if (single) return { routine: single, singleJson: true };
@@ -75,18 +86,30 @@ export function resolveRoutine(schema: string, name: string, overloads: readonly
 }
 
 /** PGRST202; `nameHint` is the "did you mean" for a name with no overloads at all. */
-export function rpcNotFound(schema: string, name: string, args: RpcArgs, overloads: readonly Routine[], nameHint: string | null) {
+export function rpcNotFound(
+	schema: string,
+	name: string,
+	args: RpcArgs,
+	overloads: readonly Routine[],
+	nameHint: string | null,
+) {
 	const keys = argKeys(args);
 	const viaBody = args.via === 'body';
 	const sorted = [...keys].sort();
 	const list = sorted.join(', ');
 	const func = `${schema}.${name}`;
 	const message = `Could not find the function ${func}${sorted.length === 0 ? ' without parameters' : `(${list})`} in the schema cache`;
-	const searched = sorted.length === 0 ? ' without parameters' : ` with parameter${sorted.length > 1 ? 's' : ''} ${list}`;
+	const searched =
+		sorted.length === 0 ? ' without parameters' : ` with parameter${sorted.length > 1 ? 's' : ''} ${list}`;
 	const details = `Searched for the function ${func}${searched}${viaBody ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`;
 	// PostgREST suggests the closest overload's parameter list (or a similar name, see rpcHint).
 	const closest = overloads[0];
-	const hint = closest ? `Perhaps you meant to call the function ${func}(${closest.params.map((p) => p.name).sort().join(', ')})` : nameHint;
+	const hint = closest
+		? `Perhaps you meant to call the function ${func}(${closest.params
+				.map((p) => p.name)
+				.sort()
+				.join(', ')})`
+		: nameHint;
 	return restError(404, 'PGRST202', message, details, hint);
 }
 
@@ -97,7 +120,8 @@ export function rpcHint(snapshot: SchemaSnapshot, schema: string, name: string):
 		if (!key.startsWith(`${schema}.`)) continue;
 		const candidate = key.slice(schema.length + 1);
 		const distance = editDistance(candidate, name);
-		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance)) best = { name: candidate, distance };
+		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
+			best = { name: candidate, distance };
 	}
 	return best ? `Perhaps you meant to call the function ${schema}.${best.name}` : null;
 }
@@ -133,7 +157,16 @@ export interface CallRequest {
 	accept: Accepting;
 }
 
-export function planCall({ routine, singleJson, args, method, query, filterKeys, prefs, accept }: CallRequest): RpcCall {
+export function planCall({
+	routine,
+	singleJson,
+	args,
+	method,
+	query,
+	filterKeys,
+	prefs,
+	accept,
+}: CallRequest): RpcCall {
 	const params = new BindParams();
 	const fn = qualified(routine.schema, routine.name);
 	let from = '';
@@ -151,10 +184,14 @@ export function planCall({ routine, singleJson, args, method, query, filterKeys,
 		}
 	}
 	const call = `${fn}(${callArgs.join(', ')})`;
-	const columns = routine.shape === 'composite' ? 'pgrst_call.*' : routine.shape === 'scalar' ? 'pgrst_call.pgrst_scalar' : '1';
+	const columns =
+		routine.shape === 'composite' ? 'pgrst_call.*' : routine.shape === 'scalar' ? 'pgrst_call.pgrst_scalar' : '1';
 	const alias = routine.shape === 'scalar' ? 'pgrst_call(pgrst_scalar)' : 'pgrst_call';
 	const shape = shapeOf(routine, accept);
-	const read = parseReadQuery(query, args.via === 'query' ? new Set([...query.keys()].filter((k) => !filterKeys.has(k))) : new Set());
+	const read = parseReadQuery(
+		query,
+		args.via === 'query' ? new Set([...query.keys()].filter((k) => !filterKeys.has(k))) : new Set(),
+	);
 	return {
 		routine,
 		params,

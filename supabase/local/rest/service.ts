@@ -3,7 +3,15 @@ import type { StackContext } from '../context.ts';
 import type { ApiRequest, ApiResponse, ServiceHandler } from '../http.ts';
 import { bodySql, rangeOf, runBody, type BodyPlan, type BodyResult } from './body.ts';
 import { errorResponse, isPgError, RestError, restError, toRestError } from './errors.ts';
-import { headersForGuc, parseAccept, parseJsonBody, parsePreferences, requestSchema, type Accepting, type Preferences } from './request.ts';
+import {
+	headersForGuc,
+	parseAccept,
+	parseJsonBody,
+	parsePreferences,
+	requestSchema,
+	type Accepting,
+	type Preferences,
+} from './request.ts';
 import { planCall, queryArgs, resolveRoutine, rpcHint, rpcNotFound, type RpcArgs } from './rpc.ts';
 import { SchemaCache, type SchemaSnapshot } from './schema-cache.ts';
 import type { BindParams } from './sql.ts';
@@ -28,7 +36,8 @@ export function createRestService(ctx: StackContext): { handle: ServiceHandler }
 			} catch (err) {
 				const error = toRestError(err, role);
 				if (!error) throw err;
-				if (error.status === 503) ctx.log(`rest: ${req.method} ${req.path}: ${error.body.details ?? error.body.message}`);
+				if (error.status === 503)
+					ctx.log(`rest: ${req.method} ${req.path}: ${error.body.details ?? error.body.message}`);
 				return errorResponse(error);
 			}
 		},
@@ -39,7 +48,12 @@ function authenticate(req: ApiRequest, ctx: StackContext): Caller {
 	const result = callerFromHeaders(req.headers, ctx.config);
 	if (result.ok) return result.caller;
 	const expiredOrEarly = result.failure === 'expired' || result.failure === 'not_yet_valid';
-	const message = result.failure === 'expired' ? 'JWT expired' : result.failure === 'not_yet_valid' ? 'JWT not yet valid' : jwtDecodeMessage(result.failure, result.message);
+	const message =
+		result.failure === 'expired'
+			? 'JWT expired'
+			: result.failure === 'not_yet_valid'
+				? 'JWT not yet valid'
+				: jwtDecodeMessage(result.failure, result.message);
 	throw new RestError(
 		401,
 		{ code: expiredOrEarly ? 'PGRST303' : 'PGRST301', details: null, hint: null, message },
@@ -58,7 +72,11 @@ const STALE_SCHEMA_CODES = new Set(['42883', '42P01', '42804', '0A000', '42P13']
  * Runs a request against the cached schema; if the database says the cache is stale, reloads it
  * and runs once more (the failed attempt was rolled back, so retrying repeats no effects).
  */
-async function withSchemaRetry(cache: SchemaCache, started: number, run: (snapshot: SchemaSnapshot) => Promise<ApiResponse>): Promise<ApiResponse> {
+async function withSchemaRetry(
+	cache: SchemaCache,
+	started: number,
+	run: (snapshot: SchemaSnapshot) => Promise<ApiResponse>,
+): Promise<ApiResponse> {
 	const snapshot = await cache.snapshot();
 	try {
 		return await run(snapshot);
@@ -80,7 +98,14 @@ interface Served {
 	started: number;
 }
 
-async function route(ctx: StackContext, cache: SchemaCache, snapshot: SchemaSnapshot, req: ApiRequest, caller: Caller, started: number): Promise<ApiResponse> {
+async function route(
+	ctx: StackContext,
+	cache: SchemaCache,
+	snapshot: SchemaSnapshot,
+	req: ApiRequest,
+	caller: Caller,
+	started: number,
+): Promise<ApiResponse> {
 	const schema = requestSchema(req.method, req.headers);
 	const segments = pathSegments(req.path);
 	const served: Served = {
@@ -90,7 +115,14 @@ async function route(ctx: StackContext, cache: SchemaCache, snapshot: SchemaSnap
 		schema,
 		prefs: parsePreferences(req.headers),
 		accept: parseAccept(req.headers),
-		identity: { role: caller.role, claims: caller.claims, method: req.method, path: req.path, headers: headersForGuc(req.headers), schema },
+		identity: {
+			role: caller.role,
+			claims: caller.claims,
+			method: req.method,
+			path: req.path,
+			headers: headersForGuc(req.headers),
+			schema,
+		},
 		started,
 	};
 	if (segments[0] === 'rpc' && segments.length === 2) return serveRpc(served, snapshot, segments[1]!);
@@ -98,7 +130,11 @@ async function route(ctx: StackContext, cache: SchemaCache, snapshot: SchemaSnap
 	return serveTable(served, snapshot, segments[0]!);
 }
 
-async function serveRpc({ ctx, cache, req, schema, prefs, accept, identity, started }: Served, snapshot: SchemaSnapshot, name: string): Promise<ApiResponse> {
+async function serveRpc(
+	{ ctx, cache, req, schema, prefs, accept, identity, started }: Served,
+	snapshot: SchemaSnapshot,
+	name: string,
+): Promise<ApiResponse> {
 	if (!['GET', 'HEAD', 'POST'].includes(req.method)) throw methodNotAllowed(req.method);
 	let overloads = snapshot.routines.get(`${schema}.${name}`);
 	if (!overloads) {
@@ -110,13 +146,26 @@ async function serveRpc({ ctx, cache, req, schema, prefs, accept, identity, star
 	const args: RpcArgs = viaQuery ? { via: 'query', values } : { via: 'body', body: parseJsonBody(req.body) };
 	if (overloads.length === 0) throw rpcNotFound(schema, name, args, [], rpcHint(snapshot, schema, name));
 	const { routine, singleJson } = resolveRoutine(schema, name, overloads, args);
-	const call = planCall({ routine, singleJson, args, method: req.method, query: req.query, filterKeys: viaQuery ? filterKeys : new Set(), prefs, accept });
+	const call = planCall({
+		routine,
+		singleJson,
+		args,
+		method: req.method,
+		query: req.query,
+		filterKeys: viaQuery ? filterKeys : new Set(),
+		prefs,
+		accept,
+	});
 	const executed = await execute(ctx, { ...identity, readOnly: call.readOnly }, call.plan, call.params);
 	if (call.plan.shape === 'none') return { status: executed.result.status ?? 204, headers: executed.result.headers };
 	return respond(req.method, executed, call.routine.returnsSet ? 'range' : 'single');
 }
 
-async function serveTable({ ctx, cache, req, schema, prefs, accept, identity, started }: Served, snapshot: SchemaSnapshot, name: string): Promise<ApiResponse> {
+async function serveTable(
+	{ ctx, cache, req, schema, prefs, accept, identity, started }: Served,
+	snapshot: SchemaSnapshot,
+	name: string,
+): Promise<ApiResponse> {
 	if (!['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'].includes(req.method)) throw methodNotAllowed(req.method);
 	const method = req.method as TableMethod;
 	if (method === 'POST' && /resolution=/.test(String(req.headers.prefer ?? ''))) {
@@ -136,7 +185,11 @@ async function serveTable({ ctx, cache, req, schema, prefs, accept, identity, st
 	const status = result.status ?? (method === 'POST' ? 201 : statement.representation ? 200 : 204);
 	const contentRange = result.total === undefined ? '*/*' : `*/${result.total}`;
 	if (!statement.representation) return { status, headers: { 'content-range': contentRange, ...result.headers } };
-	return { status, headers: { 'content-type': JSON_TYPE, 'content-range': contentRange, ...result.headers }, body: result.body };
+	return {
+		status,
+		headers: { 'content-type': JSON_TYPE, 'content-range': contentRange, ...result.headers },
+		body: result.body,
+	};
 }
 
 function pathSegments(path: string): string[] {
@@ -158,7 +211,12 @@ interface Executed {
 	range: { status: number; contentRange: string };
 }
 
-async function execute(ctx: StackContext, identity: RestIdentity, plan: BodyPlan, params: BindParams): Promise<Executed> {
+async function execute(
+	ctx: StackContext,
+	identity: RestIdentity,
+	plan: BodyPlan,
+	params: BindParams,
+): Promise<Executed> {
 	const sql = bodySql(plan, params);
 	return inRequestTransaction(ctx.pool, identity, async (client) => {
 		try {

@@ -26,7 +26,8 @@ export function tableNotFound(snapshot: SchemaSnapshot, schema: string, name: st
 	for (const table of snapshot.tables.values()) {
 		if (table.schema !== schema) continue;
 		const distance = editDistance(table.name, name);
-		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance)) best = { name: table.name, distance };
+		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
+			best = { name: table.name, distance };
 	}
 	return restError(
 		404,
@@ -37,7 +38,14 @@ export function tableNotFound(snapshot: SchemaSnapshot, schema: string, name: st
 	);
 }
 
-export function planTable(table: Table, method: TableMethod, query: URLSearchParams, body: JsonBody | undefined, prefs: Preferences, accept: Accepting): TableStatement {
+export function planTable(
+	table: Table,
+	method: TableMethod,
+	query: URLSearchParams,
+	body: JsonBody | undefined,
+	prefs: Preferences,
+	accept: Accepting,
+): TableStatement {
 	const params = new BindParams();
 	const read = parseReadQuery(query);
 	const target = qualified(table.schema, table.name);
@@ -47,7 +55,14 @@ export function planTable(table: Table, method: TableMethod, query: URLSearchPar
 			params,
 			readOnly: true,
 			representation: true,
-			plan: { source: target, read, shape, count: prefs.count, stripNulls: accept.stripNulls, requireOne: accept.singleObject },
+			plan: {
+				source: target,
+				read,
+				shape,
+				count: prefs.count,
+				stripNulls: accept.stripNulls,
+				requireOne: accept.singleObject,
+			},
 		};
 	}
 	let dml: string;
@@ -92,7 +107,11 @@ export function planTable(table: Table, method: TableMethod, query: URLSearchPar
 
 function bodyRows(body: JsonBody | undefined, method: TableMethod): Record<string, unknown>[] {
 	if (body?.kind === 'object') return [body.value];
-	if (body?.kind === 'array' && method === 'POST' && body.value.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r))) {
+	if (
+		body?.kind === 'array' &&
+		method === 'POST' &&
+		body.value.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r))
+	) {
 		return body.value as Record<string, unknown>[];
 	}
 	throw restError(400, 'PGRST102', 'Empty or invalid json');

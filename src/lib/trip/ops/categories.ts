@@ -14,11 +14,7 @@ function ensureOrder(d: TripDoc): CategoryId[] {
 	return d.categoryOrder;
 }
 
-function insertBefore(
-	list: CategoryId[],
-	id: CategoryId,
-	before: CategoryId | null | undefined
-): void {
+function insertBefore(list: CategoryId[], id: CategoryId, before: CategoryId | null | undefined): void {
 	const at = before ? list.indexOf(before) : -1;
 	if (at >= 0) list.splice(at, 0, id);
 	else list.push(id);
@@ -38,8 +34,7 @@ export const addCategory = defineOp(
 		const name = checkName(args.name, 'category name');
 		return (d) => {
 			if (!isMap(d.categories)) d.categories = {};
-			if (isMap(d.categories[id]))
-				throw new TripOpError('invalid', `category ${id} already exists`);
+			if (isMap(d.categories[id])) throw new TripOpError('invalid', `category ${id} already exists`);
 			d.categories[id] = { name };
 			insertBefore(ensureOrder(d), id, args.beforeCategoryId);
 			if (!isMap(d.itemOrder)) d.itemOrder = {};
@@ -48,23 +43,13 @@ export const addCategory = defineOp(
 			if (!Array.isArray(d.itemOrder[id])) d.itemOrder[id] = [];
 		};
 	},
-	(args) => (args.id ? args : { ...args, id: newCategoryId() })
+	(args) => (args.id ? args : { ...args, id: newCategoryId() }),
 );
 
-export const renameCategory = defineOp(
-	'renameCategory',
-	(args: { categoryId: CategoryId; name: string }) => {
-		const name = checkName(args.name, 'category name');
-		return (d) =>
-			setText(
-				d,
-				['categories', args.categoryId, 'name'],
-				category(d, args.categoryId),
-				'name',
-				name
-			);
-	}
-);
+export const renameCategory = defineOp('renameCategory', (args: { categoryId: CategoryId; name: string }) => {
+	const name = checkName(args.name, 'category name');
+	return (d) => setText(d, ['categories', args.categoryId, 'name'], category(d, args.categoryId), 'name', name);
+});
 
 export const moveCategory = defineOp(
 	'moveCategory',
@@ -78,7 +63,7 @@ export const moveCategory = defineOp(
 			removeAll(order, args.categoryId);
 			insertBefore(order, args.categoryId, args.beforeCategoryId);
 		};
-	}
+	},
 );
 
 export interface RemoveCategoryArgs {
@@ -94,9 +79,7 @@ export const removeCategory = defineOp('removeCategory', (args: RemoveCategoryAr
 		throw notFound('category', target);
 	}
 	const items = isMap(d.items) ? d.items : {};
-	const moved = Object.keys(items).filter(
-		(id) => isMap(items[id]) && items[id]?.categoryId === args.categoryId
-	);
+	const moved = Object.keys(items).filter((id) => isMap(items[id]) && items[id]?.categoryId === args.categoryId);
 	for (const id of moved) {
 		const it = items[id];
 		if (!it) continue;

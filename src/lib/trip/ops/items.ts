@@ -1,16 +1,6 @@
 // Item operations: add, rename, quantity, notes, owner, packing, move, remove.
 import { isDocId, newItemId, type CategoryId, type ItemId, type PersonId } from '../ids';
-import {
-	checkName,
-	checkQuantity,
-	checkText,
-	defineOp,
-	isMap,
-	notFound,
-	removeAll,
-	setText,
-	TripOpError
-} from '../op';
+import { checkName, checkQuantity, checkText, defineOp, isMap, notFound, removeAll, setText, TripOpError } from '../op';
 import { SHARED, type ItemDoc, type Owner, type TripDoc } from '../schema';
 
 function checkId<T extends string>(value: unknown, what: string): T {
@@ -33,8 +23,7 @@ function requireCategory(d: TripDoc, id: CategoryId): void {
 }
 
 function requireOwner(d: TripDoc, owner: Owner): void {
-	if (owner !== SHARED && (!isMap(d.people) || !isMap(d.people[owner])))
-		throw notFound('person', owner);
+	if (owner !== SHARED && (!isMap(d.people) || !isMap(d.people[owner]))) throw notFound('person', owner);
 }
 
 function orderOf(d: TripDoc, categoryId: CategoryId): ItemId[] {
@@ -84,12 +73,12 @@ export const addItem = defineOp(
 				notes,
 				packed: {},
 				createdBy: ctx.by ?? null,
-				createdAt: ctx.now ?? Date.now()
+				createdAt: ctx.now ?? Date.now(),
 			};
 			insertInOrder(orderOf(d, categoryId), id, args.beforeItemId);
 		};
 	},
-	(args) => (args.id ? args : { ...args, id: newItemId() })
+	(args) => (args.id ? args : { ...args, id: newItemId() }),
 );
 
 export const renameItem = defineOp('renameItem', (args: { itemId: ItemId; name: string }) => {
@@ -150,8 +139,7 @@ export interface MoveItemArgs {
 
 export const moveItem = defineOp('moveItem', (args: MoveItemArgs) => {
 	if (args.toCategoryId !== undefined) checkId<CategoryId>(args.toCategoryId, 'category');
-	if (args.beforeItemId === args.itemId)
-		throw new TripOpError('invalid', 'an item cannot move before itself');
+	if (args.beforeItemId === args.itemId) throw new TripOpError('invalid', 'an item cannot move before itself');
 	return (d) => {
 		const it = item(d, args.itemId);
 		const from = it.categoryId;

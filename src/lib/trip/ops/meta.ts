@@ -13,7 +13,7 @@ import {
 	setText,
 	TripOpError,
 	type OpContext,
-	type Recipe
+	type Recipe,
 } from '../op';
 import { CURRENT_SCHEMA_VERSION, type TripDoc } from '../schema';
 
@@ -33,8 +33,7 @@ function checkDates(start: unknown, end: unknown): { start: string; end: string 
 	if (isIsoDate(s) && isIsoDate(e)) {
 		const days = tripDays(s, e);
 		if (days < 1) throw new TripOpError('invalid', 'the trip must end on or after its start');
-		if (days > MAX_TRIP_DAYS)
-			throw new TripOpError('invalid', `a trip lasts at most ${MAX_TRIP_DAYS} days`);
+		if (days > MAX_TRIP_DAYS) throw new TripOpError('invalid', `a trip lasts at most ${MAX_TRIP_DAYS} days`);
 	}
 	return { start: s as string, end: e as string };
 }
@@ -103,14 +102,11 @@ export interface TripMetaArgs {
 export const setTripMeta = defineOp('setTripMeta', (args: TripMetaArgs) => {
 	const name = args.name === undefined ? undefined : checkName(args.name, 'trip name');
 	const destination =
-		args.destination === undefined
-			? undefined
-			: checkText(args.destination, 'destination', MAX_NAME_LENGTH).trim();
+		args.destination === undefined ? undefined : checkText(args.destination, 'destination', MAX_NAME_LENGTH).trim();
 	return (d) => {
 		const meta = ensureMeta(d);
 		if (name !== undefined) setText(d, ['meta', 'name'], meta, 'name', name);
-		if (destination !== undefined)
-			setText(d, ['meta', 'destination'], meta, 'destination', destination);
+		if (destination !== undefined) setText(d, ['meta', 'destination'], meta, 'destination', destination);
 	};
 });
 
@@ -148,8 +144,7 @@ export interface EditNotesArgs {
 
 /** One keystroke-level edit of the shared notes (what a text editor binding emits). */
 export const editNotes = defineOp('editNotes', (args: EditNotesArgs) => {
-	if (!Number.isInteger(args.index) || args.index < 0)
-		throw new TripOpError('invalid', 'index must be ≥ 0');
+	if (!Number.isInteger(args.index) || args.index < 0) throw new TripOpError('invalid', 'index must be ≥ 0');
 	if (!Number.isInteger(args.deleteCount) || args.deleteCount < 0) {
 		throw new TripOpError('invalid', 'deleteCount must be ≥ 0');
 	}
@@ -161,8 +156,7 @@ export const editNotes = defineOp('editNotes', (args: EditNotesArgs) => {
 		const index = Math.min(args.index, length);
 		const del = Math.min(args.deleteCount, length - index);
 		if (del === 0 && insert === '') return;
-		if (length - del + insert.length > MAX_NOTES_LENGTH)
-			throw new TripOpError('invalid', 'notes are too long');
+		if (length - del + insert.length > MAX_NOTES_LENGTH) throw new TripOpError('invalid', 'notes are too long');
 		A.splice(d, ['notes'], index, del, insert);
 	};
 });

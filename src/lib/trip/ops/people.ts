@@ -12,7 +12,7 @@ export const PERSON_COLOURS = [
 	'#911eb4',
 	'#42d4f4',
 	'#f032e6',
-	'#9a6324'
+	'#9a6324',
 ] as const;
 
 const COLOUR = /^#[0-9a-f]{6}$/i;
@@ -44,8 +44,7 @@ export const addPerson = defineOp(
 			throw new TripOpError('invalid', 'colour must be #rrggbb');
 		}
 		const userId = args.userId ?? null;
-		if (userId !== null && !isUserId(userId))
-			throw new TripOpError('invalid', 'user id must be a UUID');
+		if (userId !== null && !isUserId(userId)) throw new TripOpError('invalid', 'user id must be a UUID');
 		return (d) => {
 			if (!isMap(d.people)) d.people = {};
 			if (isMap(d.people[id])) throw new TripOpError('invalid', `person ${id} already exists`);
@@ -54,42 +53,31 @@ export const addPerson = defineOp(
 			d.people[id] = { name, colour: colour.toLowerCase(), userId };
 		};
 	},
-	(args) => (args.id ? args : { ...args, id: newPersonId() })
+	(args) => (args.id ? args : { ...args, id: newPersonId() }),
 );
 
-export const renamePerson = defineOp(
-	'renamePerson',
-	(args: { personId: PersonId; name: string }) => {
-		const name = checkName(args.name, 'person name');
-		return (d) =>
-			setText(d, ['people', args.personId, 'name'], person(d, args.personId), 'name', name);
-	}
-);
+export const renamePerson = defineOp('renamePerson', (args: { personId: PersonId; name: string }) => {
+	const name = checkName(args.name, 'person name');
+	return (d) => setText(d, ['people', args.personId, 'name'], person(d, args.personId), 'name', name);
+});
 
-export const setPersonColour = defineOp(
-	'setPersonColour',
-	(args: { personId: PersonId; colour: string }) => {
-		if (!isColour(args.colour)) throw new TripOpError('invalid', 'colour must be #rrggbb');
-		const colour = args.colour.toLowerCase();
-		return (d) => {
-			const p = person(d, args.personId);
-			if (p.colour !== colour) p.colour = colour;
-		};
-	}
-);
+export const setPersonColour = defineOp('setPersonColour', (args: { personId: PersonId; colour: string }) => {
+	if (!isColour(args.colour)) throw new TripOpError('invalid', 'colour must be #rrggbb');
+	const colour = args.colour.toLowerCase();
+	return (d) => {
+		const p = person(d, args.personId);
+		if (p.colour !== colour) p.colour = colour;
+	};
+});
 
 /** Links a person to a member's account (or unlinks with null), e.g. when an invite is accepted. */
-export const linkPersonToUser = defineOp(
-	'linkPersonToUser',
-	(args: { personId: PersonId; userId: UserId | null }) => {
-		if (args.userId !== null && !isUserId(args.userId))
-			throw new TripOpError('invalid', 'user id must be a UUID');
-		return (d) => {
-			const p = person(d, args.personId);
-			if (p.userId !== args.userId) p.userId = args.userId;
-		};
-	}
-);
+export const linkPersonToUser = defineOp('linkPersonToUser', (args: { personId: PersonId; userId: UserId | null }) => {
+	if (args.userId !== null && !isUserId(args.userId)) throw new TripOpError('invalid', 'user id must be a UUID');
+	return (d) => {
+		const p = person(d, args.personId);
+		if (p.userId !== args.userId) p.userId = args.userId;
+	};
+});
 
 /**
  * Removes a person. Their personal items become shared rather than vanish (someone may still pack

@@ -44,25 +44,19 @@ export const addActivity = defineOp(
 		const text = checkName(args.text, 'activity');
 		return (d) => {
 			const list = day(d, date).activities;
-			const index =
-				args.index === undefined ? list.length : Math.max(0, Math.min(args.index, list.length));
+			const index = args.index === undefined ? list.length : Math.max(0, Math.min(args.index, list.length));
 			list.splice(index, 0, { id, text });
 		};
 	},
-	(args) => (args.id ? args : { ...args, id: newActivityId() })
+	(args) => (args.id ? args : { ...args, id: newActivityId() }),
 );
 
-export const removeActivity = defineOp(
-	'removeActivity',
-	(args: { date: IsoDate; activityId: ActivityId }) => {
-		const date = checkDate(args.date);
-		return (d) => {
-			const list = isMap(d.plan) && isMap(d.plan[date]) ? d.plan[date].activities : undefined;
-			const index = Array.isArray(list)
-				? list.findIndex((a) => isMap(a) && a.id === args.activityId)
-				: -1;
-			if (!list || index < 0) throw notFound('activity', args.activityId);
-			list.splice(index, 1);
-		};
-	}
-);
+export const removeActivity = defineOp('removeActivity', (args: { date: IsoDate; activityId: ActivityId }) => {
+	const date = checkDate(args.date);
+	return (d) => {
+		const list = isMap(d.plan) && isMap(d.plan[date]) ? d.plan[date].activities : undefined;
+		const index = Array.isArray(list) ? list.findIndex((a) => isMap(a) && a.id === args.activityId) : -1;
+		if (!list || index < 0) throw notFound('activity', args.activityId);
+		list.splice(index, 1);
+	};
+});

@@ -31,8 +31,7 @@ export const addRule = defineOp(
 	(args: AddRuleArgs) => {
 		const id = args.id ?? newRuleId();
 		if (!isDocId(id)) throw new TripOpError('invalid', 'rule id is not a valid id');
-		if (!RULE_KINDS.includes(args.kind))
-			throw new TripOpError('invalid', `unknown rule kind ${String(args.kind)}`);
+		if (!RULE_KINDS.includes(args.kind)) throw new TripOpError('invalid', `unknown rule kind ${String(args.kind)}`);
 		const amount = checkQuantity(args.amount, 'amount');
 		const minDays = checkDays(args.minDays, 'minimum days');
 		const maxDays = checkDays(args.maxDays, 'maximum days');
@@ -40,8 +39,7 @@ export const addRule = defineOp(
 			throw new TripOpError('invalid', 'minimum days exceed maximum days');
 		}
 		const people = args.people ? [...new Set(args.people)] : null;
-		if (people?.some((p) => !isDocId(p)))
-			throw new TripOpError('invalid', 'people must be person ids');
+		if (people?.some((p) => !isDocId(p))) throw new TripOpError('invalid', 'people must be person ids');
 		return (d) => {
 			requireItem(d, args.itemId);
 			if (!isMap(d.rules)) d.rules = {};
@@ -52,11 +50,11 @@ export const addRule = defineOp(
 				amount,
 				minDays,
 				maxDays,
-				people
+				people,
 			};
 		};
 	},
-	(args) => (args.id ? args : { ...args, id: newRuleId() })
+	(args) => (args.id ? args : { ...args, id: newRuleId() }),
 );
 
 export const removeRule = defineOp('removeRule', (args: { ruleId: RuleId }) => (d) => {
@@ -64,17 +62,14 @@ export const removeRule = defineOp('removeRule', (args: { ruleId: RuleId }) => (
 	delete d.rules[args.ruleId];
 });
 
-export const overrideQuantity = defineOp(
-	'overrideQuantity',
-	(args: { itemId: ItemId; quantity: number }) => {
-		const quantity = checkQuantity(args.quantity);
-		return (d) => {
-			requireItem(d, args.itemId);
-			if (!isMap(d.overrides)) d.overrides = {};
-			if (d.overrides[args.itemId] !== quantity) d.overrides[args.itemId] = quantity;
-		};
-	}
-);
+export const overrideQuantity = defineOp('overrideQuantity', (args: { itemId: ItemId; quantity: number }) => {
+	const quantity = checkQuantity(args.quantity);
+	return (d) => {
+		requireItem(d, args.itemId);
+		if (!isMap(d.overrides)) d.overrides = {};
+		if (d.overrides[args.itemId] !== quantity) d.overrides[args.itemId] = quantity;
+	};
+});
 
 export const clearOverride = defineOp('clearOverride', (args: { itemId: ItemId }) => (d) => {
 	if (isMap(d.overrides) && args.itemId in d.overrides) delete d.overrides[args.itemId];
