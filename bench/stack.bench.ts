@@ -47,8 +47,8 @@ export async function run(): Promise<void> {
 				{
 					name: `fresh database from the migrated template p50 (n=${clone.n})`,
 					value: ms(clone.p50),
-					target: 'tens of ms',
-					met: clone.p50 < 100,
+					target: '≤ 100 ms (tens of ms)',
+					met: clone.p50 <= 100,
 				},
 				...figures,
 			]);
