@@ -23,35 +23,53 @@ export interface RequestIdentity {
 }
 
 /**
- * Runs `work` in one transaction on a pooled client: committed when `work` returns, rolled back
- * when it throws. A client whose rollback failed has a dead or confused connection and is
- * destroyed rather than reused.
+ * Lends `work` a pooled client and always gives it back. A checked-out client emits 'error' when
+ * Postgres dies mid-query; unhandled, that would crash the server, so a listener marks the client
+ * broken (the failed query rejects anyway) and a broken client is destroyed, not reused.
  */
-export async function inTransaction<T>(
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+	const client = await pool.connect();
+	let broken = false;
+	const onError = () => {
+		broken = true;
+	};
+	client.on('error', onError);
+	try {
+		return await work(client);
+	} catch (err) {
+		// A failed query may leave the connection mid-transaction; the caller's rollback may also
+		// have failed. Either way it is safer to drop it.
+		if (isConnectionError(err)) broken = true;
+		throw err;
+	} finally {
+		client.off('error', onError);
+		client.release(broken);
+	}
+}
+
+/** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
+export function inTransaction<T>(
 	pool: pg.Pool,
 	work: (client: pg.PoolClient) => Promise<T>,
 	begin = 'begin',
 ): Promise<T> {
-	const client = await pool.connect();
-	// A checked-out client emits 'error' when Postgres dies mid-query; unhandled, that would crash
-	// the server. The failed query rejects anyway, so the listener only has to exist.
-	const ignore = () => {};
-	client.on('error', ignore);
-	let broken = false;
-	try {
+	return withClient(pool, async (client) => {
 		await client.query(begin);
-		const result = await work(client);
-		await client.query('commit');
-		return result;
-	} catch (err) {
-		await client.query('rollback').catch(() => {
-			broken = true;
-		});
-		throw err;
-	} finally {
-		client.off('error', ignore);
-		client.release(broken);
-	}
+		try {
+			const result = await work(client);
+			await client.query('commit');
+			return result;
+		} catch (err) {
+			await client.query('rollback').catch(() => {});
+			throw err;
+		}
+	});
+}
+
+/** Errors that mean the connection itself is unusable, not just the statement. */
+function isConnectionError(err: unknown): boolean {
+	const code = (err as { code?: string } | null)?.code;
+	return code === undefined || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
 }
 
 /**

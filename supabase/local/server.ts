@@ -57,6 +57,9 @@ export async function startApiServer(ctx: StackContext, port: number): Promise<A
 		socket.once('close', () => sockets.delete(socket));
 	});
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		// Node leaves upgrade sockets without an 'error' listener: a client resetting the connection
+		// would otherwise crash the process.
+		socket.on('error', (err) => ctx.log(`upgrade socket error: ${err.message}`));
 		const path = new URL(req.url ?? '/', 'http://local').pathname;
 		if (path === '/realtime/v1/websocket' || path === '/realtime/v1/websocket/') {
 			realtime.handleUpgrade(req, socket, head);
@@ -113,6 +116,8 @@ export async function startApiServer(ctx: StackContext, port: number): Promise<A
 		server.once('error', reject);
 		server.listen(port, '127.0.0.1', () => {
 			server.off('error', reject);
+			// Later server errors (e.g. out of file descriptors) are logged, not fatal.
+			server.on('error', (err) => ctx.log(`API server error: ${err.message}`));
 			resolve();
 		});
 	});
@@ -165,7 +170,15 @@ async function send(
 		headers.vary = 'Accept-Encoding';
 	}
 	if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
-	res.writeHead(response.status, headers);
+	try {
+		res.writeHead(response.status, headers);
+	} catch (err) {
+		// A header value a service built from bad input; answer rather than throw.
+		const body = JSON.stringify({ code: 'unexpected_failure', message: `Invalid response header: ${String(err)}` });
+		res.writeHead(500, { ...CORS_HEADERS, 'content-type': 'application/json; charset=utf-8' });
+		res.end(body);
+		return;
+	}
 	res.end(payload);
 }
 

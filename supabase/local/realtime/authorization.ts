@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { withClient } from '../db.ts';
 import type { Caller } from '../callers.ts';
 
 /**
@@ -80,16 +81,14 @@ async function setCallerGucs(client: pg.PoolClient, caller: Caller, subTopic: st
 	);
 }
 
-async function inRolledBackTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-	const client = await pool.connect();
-	let broken = false;
-	try {
+/** Probes run in a transaction that is always rolled back: they must leave nothing behind. */
+function inRolledBackTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+	return withClient(pool, async (client) => {
 		await client.query('begin');
-		return await work(client);
-	} finally {
-		await client.query('rollback').catch(() => {
-			broken = true;
-		});
-		client.release(broken);
-	}
+		try {
+			return await work(client);
+		} finally {
+			await client.query('rollback');
+		}
+	});
 }

@@ -143,6 +143,9 @@ export class Channel implements Member {
 	}
 
 	async #join(ref: Ref): Promise<void> {
+		// Replaced by a newer join (or left) while queued: its permission check would only hold a
+		// pool connection for nothing, and a client repeating joins could starve the pool.
+		if (this.closed) return;
 		const at = { joinRef: this.joinRef, ref, topic: this.topic };
 		if (!this.subTopic) return this.#refuse(ref, 'TopicNameRequired: You must provide a topic name');
 		const given = this.joinPayload.access_token;

@@ -133,9 +133,20 @@ export class SharedFrame {
 	#v2: string | Buffer | null | undefined;
 	constructor(private readonly make: (vsn: Vsn) => string | Buffer | null) {}
 
+	/** Null when this protocol cannot carry the message; the fan-out then skips those sockets. */
 	for(vsn: Vsn): string | Buffer | null {
-		if (vsn === '2.0.0') return this.#v2 === undefined ? (this.#v2 = this.make(vsn)) : this.#v2;
-		return this.#v1 === undefined ? (this.#v1 = this.make(vsn)) : this.#v1;
+		if (vsn === '2.0.0') return this.#v2 === undefined ? (this.#v2 = this.#encode(vsn)) : this.#v2;
+		return this.#v1 === undefined ? (this.#v1 = this.#encode(vsn)) : this.#v1;
+	}
+
+	// A payload that cannot be re-encoded (e.g. JSON nested deeper than the stack allows) must not
+	// stop the fan-out loop for the subscribers after it.
+	#encode(vsn: Vsn): string | Buffer | null {
+		try {
+			return this.make(vsn);
+		} catch {
+			return null;
+		}
 	}
 
 	static of(frame: ServerFrame): SharedFrame {

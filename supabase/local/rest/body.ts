@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type pg from 'pg';
 import { restError } from './errors.ts';
 import { orderSql, pageSql, selectSql, whereSql, type ReadQuery } from './filters.ts';
@@ -140,6 +141,12 @@ function responseHeaders(text: string | null): Record<string, string> {
 		if (!entry || typeof entry !== 'object') throw invalid();
 		for (const [name, value] of Object.entries(entry)) {
 			if (typeof value !== 'string') throw invalid();
+			try {
+				validateHeaderName(name);
+				validateHeaderValue(name, value);
+			} catch {
+				throw invalid();
+			}
 			headers[name.toLowerCase()] = value;
 		}
 	}

@@ -57,7 +57,10 @@ function authenticate(req: ApiRequest, ctx: StackContext): Caller {
 	throw new RestError(
 		401,
 		{ code: expiredOrEarly ? 'PGRST303' : 'PGRST301', details: null, hint: null, message },
-		{ 'www-authenticate': `Bearer error="invalid_token", error_description="${message.replaceAll('"', "'")}"` },
+		// The message can quote attacker-chosen token text: keep the header printable ASCII.
+		{
+			'www-authenticate': `Bearer error="invalid_token", error_description="${message.replace(/[^\x20-\x7e]|"/g, '?')}"`,
+		},
 	);
 }
 
