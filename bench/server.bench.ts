@@ -190,7 +190,8 @@ async function pullCatchUp(api: ApiHandle): Promise<{
 				p_limit: PULL_PAGE,
 			});
 			count += rows.length;
-			if (rows.length < PULL_PAGE) break;
+			// A page can end early at the byte budget: read on until the known last_seq.
+			if (rows.length === 0 || rows[rows.length - 1]!.seq >= PULL_CHANGES) break;
 			after = rows[rows.length - 1]!.seq;
 		}
 		if (count !== PULL_CHANGES) throw new Error(`pulled ${count} of ${PULL_CHANGES}`);

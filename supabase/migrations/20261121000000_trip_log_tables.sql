@@ -65,6 +65,19 @@ comment on column public.trip_invites.token_hash is 'sha256 of the token returne
 comment on column public.trip_invites.max_uses is 'null = unlimited until expires_at.';
 create index trip_invites_trip_id_idx on public.trip_invites (trip_id);
 
+-- trip_removals ----------------------------------------------------------------------------------
+-- Who an owner removed, and when: an invite created before the removal no longer lets them back in
+-- (invites are links that may be shared widely and live for days).
+create table public.trip_removals (
+  trip_id uuid not null references public.trips (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  removed_at timestamptz not null default now(),
+  primary key (trip_id, user_id)
+);
+comment on table public.trip_removals is 'Members removed by an owner; accept_invite refuses them invites older than the removal.';
+alter table public.trip_removals enable row level security;
+revoke all on public.trip_removals from anon, authenticated;
+
 -- trip_changes -----------------------------------------------------------------------------------
 create table public.trip_changes (
   trip_id uuid not null references public.trips (id) on delete cascade,

@@ -13,6 +13,9 @@
 --   PT413 (413)                     too large
 --   P0001 (400)                     a rule, not the input, refuses (an owner cannot leave)
 -- Unknown or deleted trip ids are reported as "not a member" so trip ids do not leak.
+-- Limits: 1 MiB per change set, 4 MiB and 1,000 change sets per push; a pull page stops at
+-- p_limit rows or ~8 MiB of data, whichever comes first. Roles are checked again under the trip's
+-- row lock. A member removed by an owner cannot rejoin through an invite older than the removal.
 -- Change sets and snapshots travel as base64 text (PostgREST would send bytea as hex, twice the
 -- size) and are stored as bytea.
 
@@ -49,6 +52,10 @@ begin
     end if;
     v_byte := get_byte(p_bytes, v_pos);
     v_pos := v_pos + 1;
+    -- Automerge writes minimal LEB128 and rejects padded forms (e.g. 83 00) when it parses.
+    if v_byte = 0 and v_shift > 0 then
+      return;
+    end if;
     v_len := v_len | ((v_byte & 127)::bigint << v_shift);
     exit when v_byte < 128;
     v_shift := v_shift + 7;
@@ -175,6 +182,7 @@ declare
   -- Limits protect row size, request memory and the time the trip's row lock is held.
   c_max_change constant int := 1048576;      -- 1 MiB per change set
   c_max_call constant bigint := 4194304;     -- 4 MiB per call
+  c_max_count constant int := 1000;          -- change sets per call (tiny ones would hold the lock long)
   v_uid uuid := auth.uid();
   v_last bigint;
   v_index int := 0;
@@ -194,6 +202,10 @@ begin
   end if;
   if array_ndims(p_changes) <> 1 then
     raise exception using errcode = '22023', message = 'p_changes must be a one-dimensional array';
+  end if;
+  if cardinality(p_changes) > c_max_count then
+    raise exception using errcode = 'PT413', message = 'push too large',
+      detail = format('at most %s change sets per call', c_max_count);
   end if;
   -- Cheap bound before decoding anything: base64 is 4/3 of the bytes.
   if (select sum(octet_length(t)) from unnest(p_changes) as t) > c_max_call * 2 then
@@ -227,8 +239,8 @@ begin
         detail = format('chunk type %s; only uncompressed change chunks (type 1) are accepted', v_header.chunk_type);
     end if;
     if v_header.chunk_end <> octet_length(v_bytes) then
-      raise exception using errcode = '22023', message = v_label || ': length mismatch',
-        detail = format('the chunk declares %s bytes, %s follow its header',
+      raise exception using errcode = '22023', message = v_label || ': not an Automerge change',
+        detail = format('length mismatch: the chunk declares %s bytes, %s follow its header',
                         v_header.chunk_end - v_header.body_start, octet_length(v_bytes) - v_header.body_start);
     end if;
     v_digest := extensions.digest(substring(v_bytes from 9), 'sha256');
@@ -247,6 +259,8 @@ begin
   if v_last is null then
     raise exception using errcode = '42501', message = 'not a member';
   end if;
+  -- The caller may have been removed or demoted while this call waited for the lock.
+  perform private.require_trip_role(p_trip_id, 'editor');
 
   -- New change sets (first occurrence within the call, not yet in the log) get the next seqs in
   -- input order; one insert statement = one Realtime message (see the statement trigger).
@@ -293,13 +307,22 @@ begin
   if p_limit is null or p_limit < 1 or p_limit > 1000 then
     raise exception using errcode = '22023', message = 'p_limit must be between 1 and 1000';
   end if;
+  -- A page also stops once it holds ~8 MiB of change data (always at least one row), so a page of
+  -- large change sets cannot exceed what a response should carry. A short page is therefore not
+  -- the end of the log: clients read on from the last seq until they reach last_seq.
   -- encode(…, 'base64') breaks lines every 76 characters; the wire wants one string.
   return query
-  select c.seq, encode(c.hash, 'hex'), translate(encode(c.data, 'base64'), E'\n', '')
-  from public.trip_changes c
-  where c.trip_id = p_trip_id and c.seq > p_after_seq
-  order by c.seq
-  limit p_limit;
+  select p.seq, encode(p.hash, 'hex'), translate(encode(p.data, 'base64'), E'\n', '')
+  from (
+    select c.seq, c.hash, c.data,
+           sum(octet_length(c.data)) over (order by c.seq) - octet_length(c.data) as bytes_before
+    from public.trip_changes c
+    where c.trip_id = p_trip_id and c.seq > p_after_seq
+    order by c.seq
+    limit p_limit
+  ) p
+  where p.bytes_before < 8388608
+  order by p.seq;
 end;
 $$;
 comment on function public.pull_changes(uuid, bigint, int) is 'Members: change sets with seq > p_after_seq in seq order, at most p_limit (1..1000), data as base64.';
@@ -375,6 +398,8 @@ begin
   if v_last is null then
     raise exception using errcode = '42501', message = 'not a member';
   end if;
+  -- The caller may have been removed or demoted while this call waited for the lock.
+  perform private.require_trip_role(p_trip_id, 'editor');
   if p_seq > v_last then
     raise exception using errcode = '22023', message = 'seq beyond last_seq',
       detail = format('p_seq %s, last_seq %s', p_seq, v_last);
@@ -491,6 +516,14 @@ begin
   if v_invite.expires_at <= now() then
     raise exception using errcode = '22023', message = 'invite expired';
   end if;
+  -- A removed member cannot come back through a link that predates the removal.
+  if exists (
+    select 1 from public.trip_removals r
+    where r.trip_id = v_invite.trip_id and r.user_id = v_uid and r.removed_at >= v_invite.created_at
+  ) then
+    raise exception using errcode = '42501', message = 'removed from this trip',
+      hint = 'Ask an owner for a new invite.';
+  end if;
   if v_invite.max_uses is not null and v_invite.uses >= v_invite.max_uses then
     raise exception using errcode = '22023', message = 'invite used up';
   end if;
@@ -527,6 +560,8 @@ begin
   returning m.role into v_role;
   -- Removing someone who is not a member is a no-op, so a retry succeeds.
   if v_role is not null then
+    insert into public.trip_removals (trip_id, user_id) values (p_trip_id, p_user_id)
+    on conflict (trip_id, user_id) do update set removed_at = now();
     perform private.send_membership(p_trip_id, 'removed', p_user_id, v_role);
   end if;
 end;

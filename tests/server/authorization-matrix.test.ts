@@ -326,6 +326,13 @@ const TABLES: TableCase[] = [
 		patch: () => ({ seq: 0 }),
 	},
 	{
+		table: 'trip_removals',
+		key: (c) => ['trip_id', c.tripId],
+		readable: false,
+		row: (c) => ({ trip_id: c.tripId, user_id: c.editor.id }),
+		patch: () => ({ removed_at: '2000-01-01T00:00:00Z' }),
+	},
+	{
 		table: 'profiles',
 		key: (c) => ['id', c.owner.id],
 		readable: true,
@@ -363,6 +370,7 @@ async function stored(cast: TripCast): Promise<string> {
 		        (select count(*) from public.trip_invites where trip_id = $1) as invites,
 		        (select count(*) from public.trip_changes where trip_id = $1) as changes,
 		        (select count(*) from public.trip_snapshots where trip_id = $1) as snapshots,
+		        (select json_agg(r order by user_id) from public.trip_removals r where trip_id = $1) as removals,
 		        (select json_agg(p order by id) from public.profiles p) as profiles`,
 		[cast.tripId],
 	);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { startTestStack } from '../helpers/stack.ts';
 import { createUser, type TestUser } from '../helpers/users.ts';
@@ -78,12 +78,32 @@ describe('push_changes rejects malformed change sets and stores nothing', () => 
 		await expectNothingStored();
 	});
 
-	test('a change whose declared length is wrong gets 400 22023 "length mismatch"', async () => {
+	test('a change whose declared length is wrong gets 400 22023 "not an Automerge change" naming the mismatch', async () => {
 		const [change] = makeChanges(1, 'len');
 		const truncated = change!.subarray(0, change!.length - 1);
 		const padded = new Uint8Array([...change!, 0]);
-		expectError(await pushRaw([b64(good), b64(truncated)]), 400, '22023', 'change 1: length mismatch');
-		expectError(await pushRaw([b64(padded)]), 400, '22023', 'change 0: length mismatch');
+		const short = await pushRaw([b64(good), b64(truncated)]);
+		expectError(short, 400, '22023', 'change 1: not an Automerge change');
+		expect(short.error?.details).toMatch(/^length mismatch/);
+		expectError(await pushRaw([b64(padded)]), 400, '22023', 'change 0: not an Automerge change');
+		await expectNothingStored();
+	});
+
+	test('a change whose length is written in padded LEB128 (which Automerge cannot read) is refused', async () => {
+		const [change] = makeChanges(1, 'leb');
+		// Byte 9 holds the body length; small changes use one byte. Re-encode it as two (b|0x80, 0x00).
+		expect(change![9]! < 0x80).toBe(true);
+		const body = change!.subarray(10);
+		const padded = new Uint8Array([...change!.subarray(0, 9), change![9]! | 0x80, 0x00, ...body]);
+		// With a correct checksum, so only the length encoding is wrong.
+		padded.set(createHash('sha256').update(padded.subarray(8)).digest().subarray(0, 4), 4);
+		expectError(await pushRaw([b64(padded)]), 400, '22023', 'change 0: not an Automerge change');
+		await expectNothingStored();
+	});
+
+	test('more than 1,000 change sets in one call get 413 PT413 "push too large"', async () => {
+		const many = makeChanges(1001, 'many').map(b64);
+		expectError(await pushRaw(many), 413, 'PT413', 'push too large');
 		await expectNothingStored();
 	});
 

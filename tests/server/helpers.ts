@@ -159,7 +159,10 @@ export async function push(
 	return data as { seq: number; hash: string }[];
 }
 
-/** Every change set of a trip through pull_changes, page by page. */
+/**
+ * Every change set of a trip through pull_changes, page by page. A page may end early (it stops at
+ * a byte budget), so only an empty page means the end.
+ */
 export async function pullAll(
 	user: TestUser,
 	tripId: string,
@@ -175,8 +178,8 @@ export async function pullAll(
 		});
 		expect(error).toBeNull();
 		const rows = data as { seq: number; hash: string; data: string }[];
+		if (rows.length === 0) return all;
 		all.push(...rows);
-		if (rows.length < pageSize) return all;
 	}
 }
 

@@ -149,3 +149,20 @@ test('an invite needs a signed-in user: the anon key gets 401', async () => {
 	});
 	expectError(await clientFor(api).rpc('accept_invite', { p_token: token }), 401, '42501');
 });
+
+test('a removed member cannot come back through an invite made before the removal, but can through a new one', async () => {
+	const { owner, tripId } = await ownerWithTrip();
+	const member = await createUser(api);
+	const { data: oldToken } = await owner.client.rpc('create_invite', { p_trip_id: tripId, p_role: 'editor' });
+	expect((await member.client.rpc('accept_invite', { p_token: oldToken })).error).toBeNull();
+
+	expect((await owner.client.rpc('remove_member', { p_trip_id: tripId, p_user_id: member.id })).error).toBeNull();
+	const back = await member.client.rpc('accept_invite', { p_token: oldToken });
+	expectError(back, 403, '42501', 'removed from this trip');
+	expect((await member.client.rpc('sync_status')).data).toEqual([]);
+
+	const { data: newToken } = await owner.client.rpc('create_invite', { p_trip_id: tripId, p_role: 'viewer' });
+	const again = await member.client.rpc('accept_invite', { p_token: newToken });
+	expect(again.error).toBeNull();
+	expect((await member.client.rpc('sync_status')).data).toMatchObject([{ trip_id: tripId, role: 'viewer' }]);
+});

@@ -5,6 +5,7 @@ import { createUser } from '../helpers/users.ts';
 import {
 	addMember,
 	b64,
+	bigChange,
 	createTrip,
 	expectError,
 	fromB64,
@@ -108,7 +109,50 @@ describe('push_changes', () => {
 	});
 });
 
+describe('push_changes under contention', () => {
+	test('a push that waited for the trip lock while its author was removed is refused and stores nothing', async () => {
+		const owner = await createUser(api);
+		const editor = await createUser(api);
+		const tripId = await createTrip(owner);
+		await addMember(api, tripId, editor, 'editor');
+		const lock = await api.pool.connect();
+		try {
+			await lock.query('begin');
+			await lock.query('select 1 from public.trips where id = $1 for update', [tripId]);
+			// supabase-js builders are lazy: then() sends the request now, and it blocks on the lock.
+			const pushing = editor.client
+				.rpc('push_changes', { p_trip_id: tripId, p_changes: makeChanges(1).map(b64) })
+				.then((r) => r);
+			await new Promise((r) => setTimeout(r, 300));
+			await lock.query('delete from public.trip_members where trip_id = $1 and user_id = $2', [tripId, editor.id]);
+			await lock.query('commit');
+			expectError(await pushing, 403, '42501', 'not a member');
+		} finally {
+			lock.release();
+		}
+		expect(await storedChangeCount(api, tripId)).toBe(0);
+	});
+});
+
 describe('pull_changes', () => {
+	test('a page stops at about 8 MiB of change data, and reading on from its last seq gets the rest', async () => {
+		const owner = await createUser(api);
+		const tripId = await createTrip(owner);
+		const big = Array.from({ length: 12 }, () => bigChange(1000 * 1024));
+		for (let i = 0; i < big.length; i += 3) await push(owner, tripId, big.slice(i, i + 3));
+
+		const { data, error } = await owner.client.rpc('pull_changes', { p_trip_id: tripId });
+		expect(error).toBeNull();
+		const first = data as { seq: number; data: string }[];
+		const bytes = first.reduce((n, row) => n + fromB64(row.data).length, 0);
+		expect(first.length).toBeGreaterThan(0);
+		expect(first.length).toBeLessThan(big.length);
+		expect(bytes).toBeLessThanOrEqual(8 * 1024 * 1024 + 1024 * 1024);
+
+		const all = await pullAll(owner, tripId);
+		expect(all.map((r) => r.seq)).toEqual(big.map((_, i) => i + 1));
+	}, 60_000);
+
 	test('returns change sets after p_after_seq in seq order, with base64 data that decodes to what was pushed', async () => {
 		const owner = await createUser(api);
 		const viewer = await createUser(api);
