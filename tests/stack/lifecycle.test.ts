@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +163,22 @@ describe('embedded Postgres', () => {
 		);
 		expect(rows).toEqual([{ v: 1 }]);
 		await stack.stop();
+	});
+
+	test('applies each migration once, in order, and records it as the Supabase CLI does', async () => {
+		const dir = await dataDir();
+		const files = (await readdir('supabase/migrations')).filter((f) => f.endsWith('.sql')).sort();
+		const first = await startStack({ dataDir: dir, apiPort: 0, dbPort: 0 });
+		expect(first.migrations.map((m) => `${m.version}_${m.name}.sql`)).toEqual(files);
+		await first.stop();
+
+		const second = await startStack({ dataDir: dir, apiPort: 0, dbPort: 0 });
+		expect(second.migrations).toEqual([]);
+		const { rows } = await second.api.pool.query(
+			'select version, name from supabase_migrations.schema_migrations order by version',
+		);
+		expect(rows.map((r) => `${r.version}_${r.name}.sql`)).toEqual(files);
+		await second.stop();
 	});
 
 	test('DATABASE_URL replaces the embedded Postgres entirely', async () => {
