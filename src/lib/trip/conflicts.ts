@@ -83,7 +83,18 @@ export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
 	each(doc.rules, ['rules'], RULE_FIELDS);
 	if (isMap(doc.overrides)) for (const id of Object.keys(doc.overrides)) check(doc.overrides, ['overrides'], id);
 	each(doc.plan, ['plan'], ['text']);
-	return out;
+	// The key order of an Automerge map differs between replicas holding the same document (it
+	// follows the order the keys arrived in), so order the list by path for every replica alike.
+	return out.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+function comparePaths(a: (string | number)[], b: (string | number)[]): number {
+	for (let i = 0; i < Math.min(a.length, b.length); i++) {
+		const x = String(a[i]);
+		const y = String(b[i]);
+		if (x !== y) return x < y ? -1 : 1;
+	}
+	return a.length - b.length;
 }
 
 /**

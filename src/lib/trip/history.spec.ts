@@ -1,9 +1,11 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import { getConflicts, resolveConflict } from './conflicts';
+import type { IsoDate } from './ids';
 import { itemsChangedSince } from './history';
 import { addItem, removeItem, renameItem, setQuantity, togglePacked } from './ops/items';
-import { renameTrip, setTripMeta } from './ops/meta';
+import { renameTrip, setDates, setTripMeta } from './ops/meta';
+import { setPlanText } from './ops/plan';
 import { overrideQuantity } from './ops/rules';
 import { ALICE, BOB, CLOTHES, fork, SHIRTS, smallTrip, SOCKS, TOOTHPASTE } from './spec-helpers';
 import { readTrip } from './validate';
@@ -63,6 +65,27 @@ describe('conflicts', () => {
 			[2, ALICE],
 			[5, BOB],
 		]);
+	});
+
+	it('lists conflicts and builds the view in the same order on replicas that received keys in different orders', () => {
+		// Found by the convergence property: an Automerge map lists its keys in arrival order.
+		const base = smallTrip();
+		const a = setPlanText(
+			setDates(fork(base, 2), { startDate: '2025-06-06' as IsoDate, endDate: '2025-06-09' as IsoDate }, { by: ALICE }),
+			{ date: '2025-06-05' as IsoDate, text: '' },
+			{ by: ALICE },
+		);
+		const b = setDates(
+			fork(base, 3),
+			{ startDate: '2025-06-05' as IsoDate, endDate: '2025-06-09' as IsoDate },
+			{ by: BOB },
+		);
+		const ab = A.merge(A.clone(a), b);
+		const ba = A.merge(A.clone(b), a);
+		expect(Object.keys(ab.plan)).not.toEqual(Object.keys(ba.plan));
+		expect(getConflicts(ab).length).toBeGreaterThan(1);
+		expect(getConflicts(ab)).toEqual(getConflicts(ba));
+		expect(JSON.stringify(readTrip(ab))).toBe(JSON.stringify(readTrip(ba)));
 	});
 
 	it('does not report concurrent text edits, which merge', () => {

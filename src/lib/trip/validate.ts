@@ -43,9 +43,13 @@ function wholeNumber(value: unknown, min: number, max: number): number | null {
 	return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
 
-/** Own keys that are usable ids; prototype keys and junk are skipped. */
+/**
+ * Own keys that are usable ids, sorted; prototype keys and junk are skipped. Sorted because an
+ * Automerge map lists its keys in the order they arrived, which differs between replicas of the
+ * same document, and the view must not.
+ */
 function idKeys(record: Obj): string[] {
-	return Object.keys(record).filter(isDocId);
+	return Object.keys(record).filter(isDocId).sort();
 }
 
 function emptyView(): TripView {
