@@ -37,11 +37,17 @@ export function printFigures(title: string, figures: Figure[]): void {
 export const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 
 /** supabase-js as the app uses it, on Node (ws as the Realtime transport). */
-export function benchClient(url: string, key: string, accessToken?: string): SupabaseClient {
+export function benchClient(
+	url: string,
+	key: string,
+	accessToken?: string,
+	fetch?: typeof globalThis.fetch,
+): SupabaseClient {
 	return createClient(url, key, {
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
 		realtime: { transport: WebSocket as never },
 		...(accessToken ? { accessToken: async () => accessToken } : {}),
+		...(fetch ? { global: { fetch } } : {}),
 	});
 }
 

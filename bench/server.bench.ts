@@ -5,13 +5,11 @@
  *   node --import tsx bench/server.bench.ts
  */
 import * as A from '@automerge/automerge';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
-import { signJwt } from '../supabase/local/jwt.ts';
 import type { ApiHandle } from '../supabase/local/stack.ts';
-import { startTestApi, startTestCluster } from '../supabase/local/testing.ts';
-import { isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+import { mintAccessToken, startTestApi, startTestCluster } from '../supabase/local/testing.ts';
+import { benchClient, isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
 
 /** An app pushes its outbox in small batches: a debounced edit burst is typically 1–10 changes. */
 const PUSH_BATCH = 5;
@@ -43,38 +41,14 @@ class WireMeter {
 	};
 }
 
-/** Same as tests/helpers/users.ts's createUser, without vitest: a user row and a minted token. */
+/** A user row and a minted token, as tests/helpers/users.ts makes them (without vitest). */
 async function createUser(api: ApiHandle, meter?: WireMeter): Promise<BenchUser> {
 	const id = randomUUID();
 	await api.pool.query(
 		`insert into auth.users (id, aud, role, is_anonymous) values ($1, 'authenticated', 'authenticated', true)`,
 		[id],
 	);
-	const now = Math.floor(Date.now() / 1000);
-	const token = signJwt(
-		{
-			iss: `${api.url}/auth/v1`,
-			sub: id,
-			aud: 'authenticated',
-			exp: now + 3600,
-			iat: now,
-			role: 'authenticated',
-			aal: 'aal1',
-			session_id: randomUUID(),
-			is_anonymous: true,
-		},
-		api.config.jwtSecret,
-	);
-	const client = createClient(api.url, api.config.anonKey, {
-		auth: {
-			persistSession: false,
-			autoRefreshToken: false,
-			detectSessionInUrl: false,
-		},
-		realtime: { transport: WebSocket as never },
-		accessToken: async () => token,
-		...(meter ? { global: { fetch: meter.fetch } } : {}),
-	});
+	const client = benchClient(api.url, api.config.anonKey, mintAccessToken(api, id), meter?.fetch);
 	return { id, client };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { signJwt } from '../../supabase/local/jwt.ts';
+import { mintAccessToken } from '../../supabase/local/testing.ts';
 import type { ApiHandle } from '../../supabase/local/stack.ts';
 import { clientFor } from './stack.ts';
 
@@ -31,21 +31,4 @@ export async function createUser(
 	return { id, accessToken, client };
 }
 
-export function mintAccessToken(api: Pick<ApiHandle, 'url' | 'config'>, userId: string, expiresIn = 3600): string {
-	const now = Math.floor(Date.now() / 1000);
-	return signJwt(
-		{
-			iss: `${api.url}/auth/v1`,
-			sub: userId,
-			aud: 'authenticated',
-			exp: now + expiresIn,
-			iat: now,
-			role: 'authenticated',
-			aal: 'aal1',
-			amr: [{ method: 'anonymous', timestamp: now }],
-			session_id: randomUUID(),
-			is_anonymous: true,
-		},
-		api.config.jwtSecret,
-	);
-}
+export { mintAccessToken } from '../../supabase/local/testing.ts';
