@@ -1,13 +1,26 @@
 import type pg from 'pg';
 
-/** Everything a service of the local API needs; one per running API server. */
+/**
+ * Everything a service of the local API needs. Each service gets its own, connected as the role
+ * its hosted counterpart uses (roles.ts): REST as `authenticator`, Auth as `supabase_auth_admin`,
+ * Realtime as `supabase_realtime_admin`.
+ */
 export interface StackContext {
 	readonly config: ApiConfig;
-	/** Superuser pool on the project database. Services switch role per request, as PostgREST does. */
+	/** The service's pool on the project database. REST and Realtime switch role per request. */
 	readonly pool: pg.Pool;
-	/** Superuser connection URL of the same database (for LISTEN, which needs its own connection). */
+	/** The same database and role as `pool` (for LISTEN, which needs its own connection). */
 	readonly databaseUrl: string;
 	readonly log: (message: string) => void;
+}
+
+/** The three services' contexts, for one running API server. */
+export interface ApiContext {
+	readonly config: ApiConfig;
+	readonly log: (message: string) => void;
+	readonly auth: StackContext;
+	readonly rest: StackContext;
+	readonly realtime: StackContext;
 }
 
 export interface ApiConfig {

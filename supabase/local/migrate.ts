@@ -2,6 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { maintainPartitions } from './realtime/partitions.ts';
+import { passwordOf, ROLES, urlAs } from './roles.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BOOTSTRAP_SQL = join(here, 'bootstrap.sql');
@@ -20,22 +22,38 @@ export interface AppliedMigration {
 
 /**
  * Brings a database to what `supabase db push` produces on a hosted project: the platform objects
- * (bootstrap.sql), then each migration file not yet recorded, in order, each in its own
- * transaction and recorded in supabase_migrations.schema_migrations.
+ * (bootstrap.sql, run by the superuser of `adminUrl`), then each migration file not yet recorded,
+ * in order, each in its own transaction and recorded in supabase_migrations.schema_migrations —
+ * applied as `postgres`, which is not a superuser, so a migration that needs more than hosted
+ * grants fails here as it would there.
  */
-export async function prepareDatabase(url: string, migrationsDir = MIGRATIONS_DIR): Promise<AppliedMigration[]> {
-	const client = new pg.Client({ connectionString: url });
-	await client.connect();
+export async function prepareDatabase(adminUrl: string, migrationsDir = MIGRATIONS_DIR): Promise<AppliedMigration[]> {
+	const admin = new pg.Client({ connectionString: adminUrl });
+	await admin.connect();
 	try {
-		await client.query('select pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
+		await admin.query('select pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
 		try {
-			await client.query(await readFile(BOOTSTRAP_SQL, 'utf8'));
+			await admin.query("select set_config('tripmate.role_password', $1, false)", [passwordOf(adminUrl)]);
+			await admin.query(await readFile(BOOTSTRAP_SQL, 'utf8'));
 		} finally {
-			await client.query('select pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]);
+			await admin.query('select pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]);
 		}
-		return await applyMigrations(client, migrationsDir);
 	} finally {
-		await client.end();
+		await admin.end();
+	}
+	const realtime = new pg.Client({ connectionString: urlAs(adminUrl, ROLES.realtime) });
+	await realtime.connect();
+	try {
+		await maintainPartitions(realtime);
+	} finally {
+		await realtime.end();
+	}
+	const owner = new pg.Client({ connectionString: urlAs(adminUrl, ROLES.owner) });
+	await owner.connect();
+	try {
+		return await applyMigrations(owner, migrationsDir);
+	} finally {
+		await owner.end();
 	}
 }
 

@@ -6,8 +6,11 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assertPortFree } from './ports.ts';
 
-export const PG_SUPERUSER = 'postgres';
+/** initdb's bootstrap user, as on a hosted project: `postgres` is an ordinary role there. */
+export const PG_SUPERUSER = 'supabase_admin';
 export const PG_PASSWORD = 'postgres';
+/** The OS user the server runs as under root (Postgres refuses root). */
+const OS_USER = 'postgres';
 
 export interface PostgresOptions {
 	dataDir: string;
@@ -20,8 +23,8 @@ export interface PostgresOptions {
 export interface PostgresServer {
 	readonly port: number;
 	readonly dataDir: string;
-	/** Superuser connection URL for a database of this cluster. */
-	url(database?: string): string;
+	/** Connection URL for a database of this cluster, as the superuser unless `role` is given. */
+	url(database?: string, role?: string): string;
 	/** Fast shutdown (SIGINT): in-flight transactions roll back, committed data stays. */
 	stop(): Promise<void>;
 	/** SIGKILL of the postmaster, as a crash would; the next start recovers from the WAL. */
@@ -145,7 +148,8 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 	return {
 		port: options.port,
 		dataDir,
-		url: (database = 'postgres') => `postgres://${PG_SUPERUSER}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`,
+		url: (database = 'postgres', role = PG_SUPERUSER) =>
+			`postgres://${encodeURIComponent(role)}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`,
 		start,
 		stop: () => signal('SIGINT'),
 		kill: () => signal('SIGKILL', true),
@@ -264,7 +268,7 @@ interface OsUser {
 async function postgresOsUser(): Promise<OsUser> {
 	const find = async () => {
 		const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-		const line = passwd.split('\n').find((l) => l.startsWith(`${PG_SUPERUSER}:`));
+		const line = passwd.split('\n').find((l) => l.startsWith(`${OS_USER}:`));
 		if (!line) return undefined;
 		const [, , uid, gid] = line.split(':');
 		return { uid: Number(uid), gid: Number(gid) };
@@ -272,19 +276,19 @@ async function postgresOsUser(): Promise<OsUser> {
 	const existing = await find();
 	if (existing) return existing;
 	try {
-		execFileSync('groupadd', ['--system', PG_SUPERUSER], { stdio: 'ignore' });
+		execFileSync('groupadd', ['--system', OS_USER], { stdio: 'ignore' });
 	} catch {
 		// The group may exist without the user.
 	}
 	try {
-		execFileSync('useradd', ['--system', '--gid', PG_SUPERUSER, '--no-create-home', PG_SUPERUSER], { stdio: 'pipe' });
+		execFileSync('useradd', ['--system', '--gid', OS_USER, '--no-create-home', OS_USER], { stdio: 'pipe' });
 	} catch (err) {
 		throw new Error(
-			`Running as root needs an OS user "${PG_SUPERUSER}" to run Postgres as, and creating it failed: ${err instanceof Error ? err.message : String(err)}`,
+			`Running as root needs an OS user "${OS_USER}" to run Postgres as, and creating it failed: ${err instanceof Error ? err.message : String(err)}`,
 		);
 	}
 	const created = await find();
-	if (!created) throw new Error(`useradd reported success but there is no "${PG_SUPERUSER}" user`);
+	if (!created) throw new Error(`useradd reported success but there is no "${OS_USER}" user`);
 	return created;
 }
 

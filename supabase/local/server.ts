@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { createAuthService } from './auth/service.ts';
-import type { StackContext } from './context.ts';
+import type { ApiContext } from './context.ts';
 import { json, type ApiRequest, type ApiResponse, type ServiceHandler } from './http.ts';
 import { assertPortFree } from './ports.ts';
 import { createRealtimeService } from './realtime/service.ts';
@@ -34,10 +34,10 @@ const CORS_HEADERS = {
 /** Kong's answer for a path no service owns. */
 const NO_ROUTE = { message: 'no Route matched with those values' };
 
-export async function startApiServer(ctx: StackContext, port: number): Promise<ApiServer> {
-	const auth = createAuthService(ctx);
-	const rest = createRestService(ctx);
-	const realtime = createRealtimeService(ctx);
+export async function startApiServer(ctx: ApiContext, port: number): Promise<ApiServer> {
+	const auth = createAuthService(ctx.auth);
+	const rest = createRestService(ctx.rest);
+	const realtime = createRealtimeService(ctx.realtime);
 	const routes: [prefix: string, handler: ServiceHandler][] = [
 		['/auth/v1', auth.handle],
 		['/rest/v1', rest.handle],

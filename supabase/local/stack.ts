@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import type pg from 'pg';
-import type { ApiConfig, StackContext } from './context.ts';
+import pg from 'pg';
+import type { ApiConfig, ApiContext, StackContext } from './context.ts';
 import { createPool } from './db.ts';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from './keys.ts';
 import { prepareDatabase, type AppliedMigration } from './migrate.ts';
 import { freePort } from './ports.ts';
 import { startPostgres, type PostgresServer } from './postgres.ts';
+import { ROLES, urlAs } from './roles.ts';
 import { startApiServer, type ApiServer } from './server.ts';
 
 export const DEFAULT_API_PORT = 54321;
@@ -13,7 +14,10 @@ export const DEFAULT_DB_PORT = 54322;
 export const DEFAULT_DATA_DIR = '.stack-data';
 
 export interface ApiOptions {
-	/** Superuser URL of the project database. */
+	/**
+	 * Superuser URL of the project database. The services connect as their own roles (roles.ts),
+	 * with the same password.
+	 */
 	databaseUrl: string;
 	/** 0 picks a free port (tests); the same port is reused by restart(). */
 	port?: number;
@@ -27,7 +31,7 @@ export interface ApiHandle {
 	readonly port: number;
 	readonly config: ApiConfig;
 	readonly running: boolean;
-	/** A superuser pool on the project database, for test setup and assertions. */
+	/** A superuser (`supabase_admin`) pool on the project database, for test setup and assertions. */
 	readonly pool: pg.Pool;
 	stop(): Promise<void>;
 	/** Starts again on the same port after stop(). */
@@ -51,7 +55,18 @@ export async function startApi(options: ApiOptions): Promise<ApiHandle> {
 		...options.config,
 	};
 	const pool = createPool(options.databaseUrl, log);
-	const ctx: StackContext = { config, pool, databaseUrl: options.databaseUrl, log };
+	const service = (role: string, max?: number): StackContext => {
+		const databaseUrl = urlAs(options.databaseUrl, role);
+		return { config, pool: createPool(databaseUrl, log, max), databaseUrl, log };
+	};
+	const ctx: ApiContext = {
+		config,
+		log,
+		rest: service(ROLES.rest),
+		auth: service(ROLES.auth, 10),
+		realtime: service(ROLES.realtime, 10),
+	};
+	const servicePools = [ctx.rest.pool, ctx.auth.pool, ctx.realtime.pool];
 	let server: ApiServer | undefined = await startApiServer(ctx, port);
 	const stop = async () => {
 		const s = server;
@@ -72,7 +87,7 @@ export async function startApi(options: ApiOptions): Promise<ApiHandle> {
 		},
 		async close() {
 			await stop();
-			await pool.end().catch(() => {});
+			await Promise.all([pool, ...servicePools].map((p) => p.end().catch(() => {})));
 		},
 	};
 }
@@ -95,6 +110,7 @@ export interface Stack {
 	readonly api: ApiHandle;
 	/** Null when an external DATABASE_URL is used. */
 	readonly postgres: PostgresServer | null;
+	/** Superuser (`supabase_admin`) URL of the project database; env().DB_URL is `postgres`'s. */
 	readonly dbUrl: string;
 	readonly migrations: AppliedMigration[];
 	/** The variables `supabase status -o env` prints, for the app and for scripts. */
@@ -122,7 +138,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 	let running: ApiHandle;
 	let migrations: AppliedMigration[];
 	try {
-		migrations = await prepareDatabase(dbUrl, options.migrationsDir);
+		migrations = await prepareDatabase(dbUrl, options.migrationsDir).catch((err: unknown) => {
+			throw explainOldDataDir(err, postgres);
+		});
+		await warnIfOwnerIsSuperuser(dbUrl, log);
 		running = await startApi({
 			databaseUrl: dbUrl,
 			port: options.apiPort ?? envPort('STACK_PORT', DEFAULT_API_PORT),
@@ -142,7 +161,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 			API_URL: running.url,
 			ANON_KEY: running.config.anonKey,
 			SERVICE_ROLE_KEY: running.config.serviceRoleKey,
-			DB_URL: dbUrl,
+			// As `supabase status` prints it: the project's owner role, not the cluster superuser.
+			DB_URL: urlAs(dbUrl, ROLES.owner),
 			JWT_SECRET: running.config.jwtSecret,
 		}),
 		stop: () =>
@@ -151,6 +171,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 				await postgres?.stop();
 			})()),
 	};
+}
+
+/**
+ * A data directory made by an earlier version of the stack has `postgres` as its superuser and
+ * no `supabase_admin`; Postgres cannot demote its bootstrap user, so it has to be recreated.
+ */
+function explainOldDataDir(err: unknown, postgres: PostgresServer | null): unknown {
+	const code = (err as { code?: string } | null)?.code;
+	if (!postgres || (code !== '28P01' && code !== '28000')) return err;
+	return new Error(
+		`Cannot connect to ${postgres.dataDir} as ${ROLES.admin}: it was probably created by an older version of the stack, whose superuser was postgres. Delete the directory (rm -rf ${postgres.dataDir}) to start from an empty database.`,
+		{ cause: err },
+	);
+}
+
+/** An external DATABASE_URL that connects as `postgres` leaves it a superuser: say so. */
+async function warnIfOwnerIsSuperuser(adminUrl: string, log: (line: string) => void): Promise<void> {
+	const client = new pg.Client({ connectionString: adminUrl });
+	await client.connect();
+	try {
+		const { rows } = await client.query<{ rolsuper: boolean }>(
+			"select rolsuper from pg_roles where rolname = 'postgres'",
+		);
+		if (rows[0]?.rolsuper) {
+			const warning =
+				'warning: the role postgres is a superuser in this database, unlike on hosted Supabase: migrations that need more than hosted grants will pass here and fail there.';
+			log(warning);
+			console.error(warning);
+		}
+	} finally {
+		await client.end();
+	}
 }
 
 function envPort(name: string, fallback: number): number {

@@ -1,8 +1,10 @@
 import type { StackContext } from '../context.ts';
+import { withClient } from '../db.ts';
 import { startDbListener } from './db-listener.ts';
 import { errorMessage } from './deps.ts';
 import type { Hub } from './hub.ts';
 import { isJsonObject, type BroadcastBody } from './messages.ts';
+import { maintainPartitions } from './partitions.ts';
 import { SharedFrame } from './serializer.ts';
 
 /**
@@ -16,10 +18,8 @@ export interface DbDelivery {
 }
 
 const NOTIFY_CHANNEL = 'realtime_messages';
-// Hosted Realtime keeps messages 3 days for replay, which the local server does not offer; rows
-// only need to outlive their delivery, and the table must not grow for ever in a long dev session.
-const HOUSEKEEPING_INTERVAL_MS = 60_000;
-const KEEP_ROWS = '5 minutes';
+// Partitions reach days ahead, so hourly upkeep (and one at start) always has a margin.
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60_000;
 
 interface Row {
 	id: string;
@@ -80,11 +80,12 @@ export function startDbDelivery(ctx: StackContext, hub: Hub): DbDelivery {
 			),
 		ctx.log,
 	);
-	const housekeeping = setInterval(() => {
-		ctx.pool
-			.query(`delete from realtime.messages where inserted_at < localtimestamp - interval '${KEEP_ROWS}'`)
-			.catch((err: unknown) => ctx.log(`realtime: housekeeping failed: ${errorMessage(err)}`));
-	}, HOUSEKEEPING_INTERVAL_MS);
+	const upkeep = () =>
+		void withClient(ctx.pool, (client) => maintainPartitions(client)).catch((err: unknown) =>
+			ctx.log(`realtime: partition maintenance failed: ${errorMessage(err)}`),
+		);
+	upkeep();
+	const housekeeping = setInterval(upkeep, HOUSEKEEPING_INTERVAL_MS);
 	housekeeping.unref();
 
 	return {
