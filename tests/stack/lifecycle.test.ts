@@ -187,7 +187,8 @@ describe('embedded Postgres', () => {
 		const url = host.dbUrl.replace(/\/postgres$/, '/external_db');
 		const stack = await startStack({ databaseUrl: url, apiPort: 0 });
 		expect(stack.postgres).toBeNull();
-		expect(stack.env().DB_URL).toBe(url);
+		// DATABASE_URL is the superuser's; DB_URL, as `supabase status` prints it, is postgres's.
+		expect(stack.env().DB_URL).toBe(url.replace('//supabase_admin:', '//postgres:'));
 		const rows = await query(url, "select count(*)::int as n from pg_namespace where nspname in ('auth', 'realtime')");
 		expect(rows).toEqual([{ n: 2 }]);
 		await stack.stop();
