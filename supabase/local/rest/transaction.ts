@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { RequestIdentity } from '../db.ts';
+import { roleSettingsOf, type RoleSettings } from './role-settings.ts';
 import { ident } from './sql.ts';
 
 export interface RestIdentity extends RequestIdentity {
@@ -21,6 +22,7 @@ export async function inRequestTransaction<T>(
 	identity: RestIdentity,
 	work: (client: pg.PoolClient) => Promise<TxOutcome<T>>,
 ): Promise<T> {
+	const settings = await roleSettingsOf(pool);
 	const client = await pool.connect();
 	let broken = false;
 	// A checked-out client whose server dies emits 'error' even when a query also rejects; with no
@@ -32,7 +34,7 @@ export async function inRequestTransaction<T>(
 	try {
 		let outcome: TxOutcome<T>;
 		try {
-			await client.query(setupSql(identity));
+			await client.query(setupSql(identity, settings));
 			outcome = await work(client);
 		} catch (err) {
 			outcome = { commit: false, error: err };
@@ -54,12 +56,16 @@ export async function inRequestTransaction<T>(
 	}
 }
 
-function setupSql(identity: RestIdentity): string {
+function setupSql(identity: RestIdentity, settings: RoleSettings): string {
 	const lit = pg.escapeLiteral;
 	const searchPath = `${ident(identity.schema)}, ${ident('extensions')}`;
+	const roleSettings = (settings.get(identity.role) ?? [])
+		.map(([name, value]) => ` set_config(${lit(name)}, ${lit(value)}, true),`)
+		.join('');
 	return (
 		`begin isolation level read committed ${identity.readOnly ? 'read only' : 'read write'};` +
 		`select set_config('search_path', ${lit(searchPath)}, true),` +
+		roleSettings +
 		` set_config('role', ${lit(identity.role)}, true),` +
 		` set_config('request.jwt.claims', ${lit(JSON.stringify(identity.claims))}, true),` +
 		` set_config('request.method', ${lit(identity.method)}, true),` +
