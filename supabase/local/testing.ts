@@ -13,6 +13,7 @@ const TEMPLATE = 'tripmate_template';
 /**
  * A throwaway Postgres cluster for a test run: its own data directory and a free port, so tests
  * run beside `npm run dev`. It holds one migrated template database; each test gets a clone.
+ * `adminUrl` connects as the cluster superuser `supabase_admin`; the migrations ran as `postgres`.
  */
 export interface TestCluster {
 	readonly adminUrl: string;
@@ -41,16 +42,23 @@ export async function startTestCluster(log?: (line: string) => void): Promise<Te
 
 /**
  * Database factory for a running test cluster, rebuilt from its admin URL alone — so a Vitest
- * worker can use the cluster its global setup started.
+ * worker can use the cluster its global setup started. With `fresh` (default: the environment
+ * variable STACK_FRESH_DATABASES=1), each database is built from an empty one by bootstrap.sql and
+ * the migrations (as `postgres`) instead of cloned from the migrated template: CI runs the
+ * authorization and push/pull tests that way once, so they hold for a database built from scratch.
  */
-export function databasesOf(adminUrl: string): Pick<TestCluster, 'adminUrl' | 'createDatabase' | 'dropDatabase'> {
+export function databasesOf(
+	adminUrl: string,
+	fresh = process.env.STACK_FRESH_DATABASES === '1',
+): Pick<TestCluster, 'adminUrl' | 'createDatabase' | 'dropDatabase'> {
 	return {
 		adminUrl,
 		async createDatabase() {
 			const name = `t_${randomBytes(6).toString('hex')}`;
-			await cloneDatabase(adminUrl, TEMPLATE, name);
+			await cloneDatabase(adminUrl, fresh ? 'template1' : TEMPLATE, name);
 			const url = new URL(adminUrl);
 			url.pathname = `/${name}`;
+			if (fresh) await prepareDatabase(url.toString());
 			return url.toString();
 		},
 		async dropDatabase(url: string) {
