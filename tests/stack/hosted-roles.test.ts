@@ -4,7 +4,7 @@ import { signJwt } from '../../supabase/local/jwt.ts';
 import { urlAs } from '../../supabase/local/roles.ts';
 import { clientFor, startTestStack, type TestApi } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
-import { addMember, b64, createTrip, makeChanges, push } from '../server/helpers.ts';
+import { addMember, b64, createTrip, joinTripChannel, makeChanges, push } from '../server/helpers.ts';
 
 /**
  * The API connects as hosted's roles do, and a caller gets exactly the powers a hosted project
@@ -48,6 +48,14 @@ describe('a token can only take the roles PostgREST may switch to', () => {
 		expect(data).toBeNull();
 		expect(status).toBe(403);
 		expect(error).toMatchObject({ code: '42501', message: 'permission denied for table trips' });
+	});
+
+	test('a token claiming postgres cannot join a private trip channel either', async () => {
+		const owner = await createUser(api);
+		const tripId = await createTrip(owner);
+		const { channel, status } = await joinTripChannel(clientFor(api, tokenFor(api, 'postgres')), tripId);
+		expect(status).not.toBe('SUBSCRIBED');
+		await channel.unsubscribe();
 	});
 
 	test('a token claiming a role that does not exist gets 401 22023, as PostgREST answers', async () => {
