@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { JwtClaims } from './jwt.ts';
 
 /**
- * A superuser pool that survives Postgres restarts: idle clients that die with the server are
+ * A pool that survives Postgres restarts: idle clients that die with the server are
  * dropped (pg emits 'error' on them, which would otherwise crash the process) and the next
  * request connects afresh.
  */

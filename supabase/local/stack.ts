@@ -99,7 +99,10 @@ export interface StackOptions {
 	dbPort?: number;
 	/** Postgres data directory. Default STACK_DATA_DIR or ./.stack-data. */
 	dataDir?: string;
-	/** An external superuser URL: replaces the embedded Postgres entirely. Default DATABASE_URL. */
+	/**
+	 * An external superuser URL: replaces the embedded Postgres entirely. Default DATABASE_URL.
+	 * The stack sets its login roles' passwords to this URL's.
+	 */
 	databaseUrl?: string;
 	migrationsDir?: string;
 	log?: (line: string) => void;

@@ -113,7 +113,7 @@ test('with no partition for today, realtime.send warns and the push commits; mem
 		// What the pusher's session is told, as hosted realtime.send reports it.
 		const asPostgres = new pg.Client({ connectionString: urlAs(api.databaseUrl, ROLES.owner) });
 		const notices: { severity?: string; message: string }[] = [];
-		asPostgres.on('notice', (n) => notices.push({ severity: n.severity, message: n.message }));
+		asPostgres.on('notice', (n) => notices.push({ severity: n.severity, message: n.message ?? '' }));
 		await asPostgres.connect();
 		try {
 			await asPostgres.query(`select realtime.send('{"a":1}'::jsonb, 'probe', 'trip:none', true)`);

@@ -1,6 +1,5 @@
 /**
- * Auth's transactions run as the superuser (Auth owns the auth schema, as GoTrue's
- * supabase_auth_admin does). They commit whatever `work` returns — including a failed Result, the
+ * Auth's transactions run as supabase_auth_admin, the owner of the auth tables, as GoTrue's do. They commit whatever `work` returns — including a failed Result, the
  * way GoTrue commits a token-family revocation and still answers 400 — and roll back on a throw.
  */
 export { inTransaction } from '../db.ts';

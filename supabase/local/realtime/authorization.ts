@@ -33,7 +33,7 @@ export function createAuthorizer(pool: pg.Pool): Authorizer {
 			inRolledBackTransaction(pool, async (client) => {
 				const probes: [Extension, string][] = [['broadcast', randomUUID()]];
 				if (presenceEnabled) probes.push(['presence', randomUUID()]);
-				// As the superuser (table owner: RLS does not apply) before switching role.
+				// As supabase_realtime_admin (the table's owner: RLS does not apply) before switching role.
 				for (const [extension, id] of probes) {
 					await client.query(
 						`insert into realtime.messages (id, topic, extension, private) values ($1, $2, $3, true)`,
