@@ -195,6 +195,11 @@ describe('the roles themselves', () => {
 				`select pg_get_userbyid(relowner) as owner from pg_class where oid = 'realtime.messages'::regclass`,
 			);
 			expect(owner.rows[0].owner).toBe('supabase_realtime_admin');
+			const partitionOwners = await api.pool.query(
+				`select distinct pg_get_userbyid(c.relowner) as owner from pg_inherits i join pg_class c on c.oid = i.inhrelid
+				 where i.inhparent = 'realtime.messages'::regclass`,
+			);
+			expect(partitionOwners.rows).toEqual([{ owner: 'supabase_realtime_admin' }]);
 		} finally {
 			await asPostgres.end();
 		}
