@@ -48,6 +48,9 @@ export function planTable(
 ): TableStatement {
 	const params = new BindParams();
 	const read = parseReadQuery(query);
+	const jsonColumns = new Set(
+		[...table.columns.values()].filter((c) => c.type === 'json' || c.type === 'jsonb').map((c) => c.name),
+	);
 	const target = qualified(table.schema, table.name);
 	const shape = accept.singleObject ? 'object' : 'array';
 	if (method === 'GET' || method === 'HEAD') {
@@ -58,6 +61,7 @@ export function planTable(
 			plan: {
 				source: target,
 				read,
+				jsonColumns,
 				shape,
 				count: prefs.count,
 				stripNulls: accept.stripNulls,
@@ -67,7 +71,7 @@ export function planTable(
 	}
 	let dml: string;
 	if (method === 'DELETE') {
-		dml = `delete from ${target} _pgrst_src${whereSql(read.filters, '_pgrst_src', params)}`;
+		dml = `delete from ${target} _pgrst_src${whereSql(read.filters, '_pgrst_src', params, jsonColumns)}`;
 	} else {
 		const rows = bodyRows(body, method);
 		const columns = bodyColumns(table, rows, query.get('columns'));
@@ -84,7 +88,7 @@ export function planTable(
 			const sets = columns.map((c) => `${ident(c)} = _pgrst_body.${ident(c)}`).join(', ');
 			dml =
 				`update ${target} _pgrst_src set ${sets} from pg_catalog.json_to_record(${params.add(JSON.stringify(rows[0]))}::json) as _pgrst_body(${record})` +
-				whereSql(read.filters, '_pgrst_src', params);
+				whereSql(read.filters, '_pgrst_src', params, jsonColumns);
 		}
 	}
 	const representation = prefs.return === 'representation';
@@ -97,6 +101,7 @@ export function planTable(
 			source: 'pgrst_source',
 			// Filters already chose the rows the statement touched; select and order shape the output.
 			read: { ...read, filters: [], limit: undefined, offset: 0 },
+			jsonColumns,
 			shape: representation ? shape : 'none',
 			count: prefs.count,
 			stripNulls: accept.stripNulls,
