@@ -222,7 +222,7 @@ function orderTerm(c: Cursor): OrderTerm {
 /** Thrown (and turned into PGRST100) for embedding, spreads and aggregates: valid PostgREST, not here. */
 const notSupported = new ParseFailure(-1, 'embedded resources are not supported by the local API');
 
-function list<T>(text: string, what: string, item: (c: Cursor) => T): T[] {
+function list<T>(text: string, key: string, what: string, item: (c: Cursor) => T): T[] {
 	const c = new Cursor(text);
 	try {
 		const items = [item(c)];
@@ -232,7 +232,7 @@ function list<T>(text: string, what: string, item: (c: Cursor) => T): T[] {
 	} catch (err) {
 		if (!(err instanceof ParseFailure)) throw err;
 		if (err === notSupported) {
-			throw restError(400, 'PGRST100', 'Embedded resources are not supported by the local API', `${what}=${text}`);
+			throw restError(400, 'PGRST100', 'Embedded resources are not supported by the local API', `${key}=${text}`);
 		}
 		throw parseError(what, text, err);
 	}
@@ -248,11 +248,11 @@ function parseError(what: string, text: string, err: ParseFailure) {
 }
 
 export function parseSelect(text: string): SelectEntry[] {
-	return list(text, 'select parameter', selectEntry);
+	return list(text, 'select', 'select parameter', selectEntry);
 }
 
 export function parseOrder(text: string): OrderTerm[] {
-	return list(text, 'order', orderTerm);
+	return list(text, 'order', 'order', orderTerm);
 }
 
 /** A filter's key (`col` or `col->path`); dotted embed paths are not supported. */

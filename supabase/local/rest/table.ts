@@ -2,7 +2,7 @@ import { restError } from './errors.ts';
 import type { BodyPlan } from './body.ts';
 import { parseReadQuery, whereSql } from './filters.ts';
 import type { Accepting, JsonBody, Preferences } from './request.ts';
-import { editDistance } from './rpc.ts';
+import { fuzzyBest } from './fuzzy.ts';
 import type { SchemaSnapshot, Table } from './schema-cache.ts';
 import { BindParams, ident, qualified } from './sql.ts';
 
@@ -21,20 +21,16 @@ export interface TableStatement {
 	representation: boolean;
 }
 
+/** PGRST205, with PostgREST's fuzzy "Perhaps you meant" (score 0.33 or more, as up to v15). */
 export function tableNotFound(snapshot: SchemaSnapshot, schema: string, name: string) {
-	let best: { name: string; distance: number } | undefined;
-	for (const table of snapshot.tables.values()) {
-		if (table.schema !== schema) continue;
-		const distance = editDistance(table.name, name);
-		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
-			best = { name: table.name, distance };
-	}
+	const names = [...snapshot.tables.values()].filter((t) => t.schema === schema).map((t) => t.name);
+	const best = fuzzyBest(names, name, 0.33);
 	return restError(
 		404,
 		'PGRST205',
 		`Could not find the table '${schema}.${name}' in the schema cache`,
 		null,
-		best ? `Perhaps you meant the table '${schema}.${best.name}'` : null,
+		best === undefined ? null : `Perhaps you meant the table '${schema}.${best}'`,
 	);
 }
 
