@@ -2,12 +2,14 @@
  * `npm run dev`: the embedded Supabase stack, then the Vite dev server pointed at it, in one
  * process. Prints the stack's variables (as `npm run stack` does) and the app's URL. The first
  * Ctrl-C or SIGTERM stops Vite, then the stack (Postgres included), and exits 0; a second one
- * exits at once.
+ * exits at once. The end of the npm (or shell) that started it counts as a SIGTERM: npm passes
+ * SIGTERM only to its `sh -c`, which dies of it without passing it on.
  *
  * Environment: STACK_PORT, STACK_DB_PORT, STACK_DATA_DIR, DATABASE_URL (see supabase/local/stack.ts),
  * PORT for the app (default 5173; 0 = a free port), STACK_VERBOSE=1 to see Postgres's log.
  */
 import { createServer, type ViteDevServer } from 'vite';
+import { survivePipeLoss, watchForOrphaning } from '../supabase/local/orphan.ts';
 import { startStack, type Stack } from '../supabase/local/stack.ts';
 
 const verbose = process.env.STACK_VERBOSE === '1';
@@ -27,7 +29,7 @@ function stopAll(): Promise<void> {
 	})());
 }
 
-function onSignal(signal: NodeJS.Signals): void {
+function onSignal(signal: NodeJS.Signals | 'parent exited'): void {
 	if (stopping) {
 		console.error(`\n${signal} again: exiting now.`);
 		process.exit(130);
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
 	// Handlers go in first: a signal during start-up must still stop whatever has started.
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	survivePipeLoss();
+	watchForOrphaning(() => onSignal('parent exited'));
 
 	stack = startStack({ log: verbose ? (line) => console.error(`[postgres] ${line}`) : undefined });
 	let running: Stack;

@@ -1,7 +1,9 @@
 /**
  * `npm run stack`: the embedded Supabase in the foreground. Prints the `supabase status -o env`
- * variables when ready; Ctrl-C or SIGTERM stops everything it started, Postgres included.
+ * variables when ready; Ctrl-C, SIGTERM, or the end of the npm (or shell) that started it stops
+ * everything it started, Postgres included.
  */
+import { survivePipeLoss, watchForOrphaning } from './orphan.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const verbose = process.env.STACK_VERBOSE === '1';
@@ -28,10 +30,14 @@ export async function runStackCli(): Promise<void> {
 	);
 }
 
-/** First signal: orderly stop, then exit. Second signal: exit at once. */
+/**
+ * First signal: orderly stop, then exit. Second signal: exit at once. Losing the parent (npm got
+ * SIGTERM and the shell between died of it) counts as a first signal.
+ */
 export function stopOnSignals(stop: () => Promise<void>): void {
 	let stopping = false;
-	const onSignal = (signal: NodeJS.Signals) => {
+	survivePipeLoss();
+	const onSignal = (signal: NodeJS.Signals | 'parent exited') => {
 		if (stopping) process.exit(130);
 		stopping = true;
 		console.error(`\n${signal}: stopping…`);
@@ -45,6 +51,7 @@ export function stopOnSignals(stop: () => Promise<void>): void {
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	watchForOrphaning(() => onSignal('parent exited'));
 }
 
 await runStackCli();

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RealtimeLimits } from './realtime/limits.ts';
 
 /**
  * Everything a service of the local API needs. Each service gets its own, connected as the role
@@ -36,4 +37,6 @@ export interface ApiConfig {
 	anonymousSignIns: boolean;
 	/** Largest request body accepted, in bytes; larger ones get 413. */
 	maxBodyBytes: number;
+	/** Overrides of hosted Realtime's limits (realtime/limits.ts); tests lower them. */
+	realtimeLimits?: Partial<RealtimeLimits>;
 }

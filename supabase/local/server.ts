@@ -7,7 +7,7 @@ import { createAuthService } from './auth/service.ts';
 import type { ApiContext } from './context.ts';
 import { json, type ApiRequest, type ApiResponse, type ServiceHandler } from './http.ts';
 import { assertPortFree } from './ports.ts';
-import { createRealtimeService } from './realtime/service.ts';
+import { createRealtimeService, type RealtimeStats } from './realtime/service.ts';
 import { createRestService } from './rest/service.ts';
 
 /** One running API server: Auth, REST and Realtime on one port, like the Supabase gateway. */
@@ -19,6 +19,8 @@ export interface ApiServer {
 	 * sockets close, not a polite goodbye). Idempotent.
 	 */
 	stop(): Promise<void>;
+	/** What Realtime holds right now (sockets, channels, presences). */
+	realtimeStats(): RealtimeStats;
 }
 
 const gzipAsync = promisify(gzip);
@@ -128,6 +130,7 @@ export async function startApiServer(ctx: ApiContext, port: number): Promise<Api
 	return {
 		port: boundPort,
 		url: `http://127.0.0.1:${boundPort}`,
+		realtimeStats: () => realtime.stats(),
 		stop: () =>
 			(stopping ??= (async () => {
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,6 +6,7 @@ import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from './keys.ts
 import { prepareDatabase, type AppliedMigration } from './migrate.ts';
 import { freePort } from './ports.ts';
 import { startPostgres, type PostgresServer } from './postgres.ts';
+import type { RealtimeStats } from './realtime/service.ts';
 import { ROLES, urlAs } from './roles.ts';
 import { startApiServer, type ApiServer } from './server.ts';
 
@@ -38,6 +39,8 @@ export interface ApiHandle {
 	start(): Promise<void>;
 	/** Stops the server and closes the pool. */
 	close(): Promise<void>;
+	/** What Realtime holds (sockets, users, channels, presences); all zero while stopped. */
+	realtimeStats(): RealtimeStats;
 }
 
 export async function startApi(options: ApiOptions): Promise<ApiHandle> {
@@ -82,6 +85,7 @@ export async function startApi(options: ApiOptions): Promise<ApiHandle> {
 			return server !== undefined;
 		},
 		stop,
+		realtimeStats: () => server?.realtimeStats() ?? { sockets: 0, users: 0, channels: 0, presences: 0 },
 		async start() {
 			server ??= await startApiServer(ctx, port);
 		},

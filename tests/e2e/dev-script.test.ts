@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { alive, groupMembers, killLeftovers, portOpen, runNpmScript } from '../helpers/processes.ts';
 
 /** `npm run dev` as a user runs it, on free ports and a fresh data dir so it can run beside a real one. */
 interface DevRun {
@@ -39,10 +40,14 @@ async function startDev(env: Record<string, string> = {}): Promise<DevRun> {
 	return { child, dataDir, stdout: () => out, stderr: () => err, exited };
 }
 
-async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+	check: () => T | undefined | Promise<T | undefined>,
+	what: string,
+	timeoutMs: number,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const value = check();
+		const value = await check();
 		if (value !== undefined) return value;
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, 100));
@@ -95,5 +100,37 @@ test('npm run dev exits 1 with a clear message, and leaves no Postgres behind, w
 		expect(await postgresOn(dev.dataDir)).toEqual([]);
 	} finally {
 		await new Promise<void>((resolve) => blocker.close(() => resolve()));
+	}
+});
+
+test('SIGTERM to the npm process of npm run dev stops Vite, the API and Postgres, leaving no process or port', async () => {
+	const work = await mkdtemp(join(tmpdir(), 'tripmate-npm-dev-'));
+	workDirs.push(work);
+	await chmod(work, 0o755);
+	const dataDir = join(work, 'pg');
+	const npm = runNpmScript('dev', { STACK_PORT: '0', STACK_DB_PORT: '0', STACK_DATA_DIR: dataDir, PORT: '0' });
+	let postmaster: number | null = null;
+	try {
+		const appUrl = await waitFor(
+			() => /^APP_URL=(\S+)$/m.exec(npm.output().stdout)?.[1],
+			`APP_URL in the output of npm run dev:\n${npm.output().stderr}`,
+			90_000,
+		);
+		const port = (name: string) =>
+			Number(new URL(new RegExp(`^${name}=(\\S+)$`, 'm').exec(npm.output().stdout)![1]!).port);
+		const ports = [Number(new URL(appUrl).port), port('API_URL'), port('DB_URL')];
+		postmaster = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+		for (const p of ports) expect(await portOpen(p)).toBe(true);
+
+		process.kill(npm.pid, 'SIGTERM');
+		await waitFor(
+			async () => ((await groupMembers(npm.pid)).length === 0 && !alive(postmaster!) ? true : undefined),
+			'every process npm run dev started to exit',
+			20_000,
+		);
+		expect(await postgresOn(dataDir)).toEqual([]);
+		for (const p of ports) expect(await portOpen(p)).toBe(false);
+	} finally {
+		killLeftovers(npm.pid, postmaster);
 	}
 });

@@ -46,7 +46,7 @@ describe('tokens', () => {
 		const token = mintAccessToken(api, crypto.randomUUID(), -120);
 		const res = await fetch(`${api.url}/rest/v1/rpc/my_role`, {
 			method: 'POST',
-			headers: { apikey: api.config.anonKey, authorization: `Bearer ${token}` },
+			headers: { apikey: api.config.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 			body: '{}',
 		});
 		expect(res.status).toBe(401);
@@ -67,7 +67,7 @@ describe('tokens', () => {
 		);
 		const res = await fetch(`${api.url}/rest/v1/rpc/my_role`, {
 			method: 'POST',
-			headers: { apikey: api.config.anonKey, authorization: `Bearer ${token}` },
+			headers: { apikey: api.config.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 			body: '{}',
 		});
 		expect(res.status).toBe(401);

@@ -142,7 +142,7 @@ describe('return shapes', () => {
 	test('a scalar comes back bare; bigint as a JSON number; SQL NULL as null', async () => {
 		const res = await fetch(`${api.url}/rest/v1/rpc/big`, {
 			method: 'POST',
-			headers: { apikey: api.config.anonKey },
+			headers: { apikey: api.config.anonKey, 'content-type': 'application/json' },
 			body: '{}',
 		});
 		expect(await res.text()).toBe('9007199254740993');
@@ -209,7 +209,7 @@ describe('return shapes', () => {
 	test('response.status and response.headers set by the function shape the response', async () => {
 		const res = await fetch(`${api.url}/rest/v1/rpc/teapot`, {
 			method: 'POST',
-			headers: { apikey: api.config.anonKey },
+			headers: { apikey: api.config.anonKey, 'content-type': 'application/json' },
 			body: '{}',
 		});
 		expect(res.status).toBe(418);
@@ -267,7 +267,7 @@ describe('errors', () => {
 	test("RAISE SQLSTATE 'PGRST' controls the status, body and headers", async () => {
 		const res = await fetch(`${api.url}/rest/v1/rpc/payment_required`, {
 			method: 'POST',
-			headers: { apikey: api.config.anonKey },
+			headers: { apikey: api.config.anonKey, 'content-type': 'application/json' },
 			body: '{}',
 		});
 		expect(res.status).toBe(402);
@@ -282,7 +282,11 @@ describe('errors', () => {
 
 	test('a JSON body that is not an object is 400 unless the function takes a single json parameter', async () => {
 		const post = (fn: string, body: string) =>
-			fetch(`${api.url}/rest/v1/rpc/${fn}`, { method: 'POST', headers: { apikey: api.config.anonKey }, body });
+			fetch(`${api.url}/rest/v1/rpc/${fn}`, {
+				method: 'POST',
+				headers: { apikey: api.config.anonKey, 'content-type': 'application/json' },
+				body,
+			});
 		expect((await post('echo', '[1, 2]')).status).toBe(400);
 		const whole = await post('unnamed', '[1, 2]');
 		expect(await whole.json()).toEqual([1, 2]);

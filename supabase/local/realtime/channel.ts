@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../callers.ts';
 import type { Extension, ReadPermissions } from './authorization.ts';
 import { errorMessage, type RealtimeDeps } from './deps.ts';
+import { LIMIT_ERRORS, payloadTooLarge, WindowLimit } from './limits.ts';
 import { topicKey, type Member } from './hub.ts';
 import {
 	flexibleBoolean,
 	isJsonObject,
+	reply,
 	replyError,
 	replyOk,
 	type BroadcastBody,
@@ -32,6 +34,8 @@ export interface ChannelHost {
 	write(data: string | Buffer): void;
 	/** Drops the channel from the socket's topic map if it is still the current one. */
 	forget(channel: Channel): void;
+	/** A channel joined: the socket counts as a connected user from now on. */
+	joined(): void;
 }
 
 const ALL: ReadPermissions = { broadcast: true, presence: true };
@@ -56,6 +60,9 @@ export class Channel implements Member {
 	#expiryTimer: NodeJS.Timeout | undefined;
 	/** Serializes join / access_token / presence / leave, which await the database. */
 	#queue: Promise<void> = Promise.resolve();
+	readonly #clientPresence: WindowLimit;
+	/** The last tracked payload's JSON: an identical track is a no-op that Realtime does not count. */
+	#trackedJson: string | undefined;
 
 	constructor(
 		private readonly host: ChannelHost,
@@ -75,6 +82,7 @@ export class Channel implements Member {
 		// Realtime generates a key per join when none is given (`payloads/join.ex`).
 		this.#presenceKey = typeof presence.key === 'string' && presence.key ? presence.key : randomUUID();
 		this.#postgresChanges = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter(isJsonObject) : [];
+		this.#clientPresence = new WindowLimit(deps.limits.clientPresenceMaxCalls, deps.limits.clientPresenceWindowMs);
 	}
 
 	get vsn(): Vsn {
@@ -103,6 +111,8 @@ export class Channel implements Member {
 			case 'broadcast':
 				return this.#broadcast(msg.ref, msg.event, msg.body);
 			case 'presence':
+				// Realtime counts every presence message of a channel before looking at it.
+				if (!this.#clientPresence.take()) return this.closeWithError(LIMIT_ERRORS.clientPresence);
 				return this.#enqueue(() => this.#presence(msg.ref, msg.action, msg.state));
 			case 'access_token':
 				return this.#enqueue(() => this.#accessToken(msg.token));
@@ -167,8 +177,9 @@ export class Channel implements Member {
 		if (this.closed) return;
 		this.#state = 'joined';
 		this.deps.hub.add(this);
+		this.host.joined();
 		this.host.send(replyOk(at, { postgres_changes: postgresChangesEcho(this.#postgresChanges) }));
-		if (this.receivesPresence()) this.#pushPresenceState();
+		if (this.receivesPresence() && !this.#pushPresenceState()) return;
 		if (this.#postgresChanges.length > 0) {
 			// Sent so clients using `postgres_changes_options.wait` subscribe; changes themselves are
 			// not delivered by the local server (logged once per join so nobody waits in vain).
@@ -204,6 +215,14 @@ export class Channel implements Member {
 	/** Hot path: synchronous for public channels and for private ones once the write check is cached. */
 	#broadcast(ref: Ref, event: string, body: BroadcastBody): void {
 		if (this.#state !== 'joined') return;
+		if (payloadTooLarge(this.deps.limits, body.bytes.length)) {
+			// Dropped; only a client that asked for acks hears why (BroadcastHandler).
+			if (this.#ack && ref !== null) {
+				const at = { joinRef: this.joinRef, ref, topic: this.topic };
+				this.host.send(reply(at, { status: 'error', response: LIMIT_ERRORS.broadcastTooLarge }));
+			}
+			return;
+		}
 		const allowed = this.#canWrite('broadcast');
 		if (allowed === true) return this.#fanOut(ref, event, body);
 		// Denied broadcasts are dropped silently, without an ack even when asked for (§3.8).
@@ -232,15 +251,23 @@ export class Channel implements Member {
 		const key = topicKey(this.isPrivate, this.subTopic);
 		if (action === 'track') {
 			if (!isJsonObject(state)) return this.host.send(replyError(at, 'Presence track payload must be a map'));
+			const json = JSON.stringify(state);
+			if (json === this.#trackedJson) return this.host.send(replyOk(at));
+			if (payloadTooLarge(this.deps.limits, Buffer.byteLength(json))) {
+				return this.closeWithError(LIMIT_ERRORS.trackTooLarge);
+			}
+			if (!this.#countPresenceEvent()) return;
 			if (!this.#presenceEnabled) {
 				// Tracking enables presence on the channel; the client needs the state before any diff.
 				this.#presenceEnabled = true;
-				if (this.receivesPresence()) this.#pushPresenceState();
+				if (this.receivesPresence() && !this.#pushPresenceState()) return;
 			}
+			this.#trackedJson = json;
 			const diff = this.deps.presence.track(key, this, this.#presenceKey, state);
 			this.host.send(replyOk(at));
 			this.#publishDiff(diff);
 		} else if (action === 'untrack') {
+			this.#trackedJson = undefined;
 			const diff = this.deps.presence.untrack(key, this);
 			this.host.send(replyOk(at));
 			this.#publishDiff(diff);
@@ -306,8 +333,21 @@ export class Channel implements Member {
 		this.#expiryTimer.unref();
 	}
 
-	#pushPresenceState(): void {
+	/** The presence state, counted as a presence event (Realtime's `sync`); false if that closed the channel. */
+	#pushPresenceState(): boolean {
+		if (!this.#countPresenceEvent()) return false;
 		this.#push({ event: 'presence_state', payload: this.deps.presence.state(topicKey(this.isPrivate, this.subTopic)) });
+		return true;
+	}
+
+	/** Realtime's project-wide presence rate: over the limit, the channel shuts down. */
+	#countPresenceEvent(): boolean {
+		if (this.deps.presenceRate.average() > this.deps.limits.maxPresenceEventsPerSecond) {
+			this.closeWithError(LIMIT_ERRORS.tooManyPresence);
+			return false;
+		}
+		this.deps.presenceRate.add();
+		return true;
 	}
 
 	#publishDiff(diff: PresenceDiff | null): void {

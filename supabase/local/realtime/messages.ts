@@ -88,7 +88,9 @@ export interface SystemPayload {
 	channel?: string;
 }
 
-export type ReplyPayload = { status: 'ok'; response: JsonObject } | { status: 'error'; response: { reason: string } };
+// An error's response is usually `{reason}`; Realtime's broadcast size refusal replies with a bare atom (a string).
+export type ReplyPayload =
+	{ status: 'ok'; response: JsonObject } | { status: 'error'; response: { reason: string } | string };
 
 export interface BroadcastPayload {
 	type: 'broadcast';

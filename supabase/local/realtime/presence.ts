@@ -46,6 +46,13 @@ export class PresenceRegistry<Owner extends object> {
 		return { joins: {}, leaves: { [previous.key]: { metas: [previous.meta] } } };
 	}
 
+	/** Tracked metas across all topics. */
+	get size(): number {
+		let n = 0;
+		for (const entries of this.#topics.values()) n += entries.size;
+		return n;
+	}
+
 	#nextRef(): string {
 		return `${this.#prefix}${(++this.#counter).toString(36)}`;
 	}

@@ -1,6 +1,7 @@
 import { bearerToken, headerValue, json, type ApiRequest, type ApiResponse, type ServiceHandler } from '../http.ts';
 import type { Caller } from '../callers.ts';
 import { errorMessage, type RealtimeDeps } from './deps.ts';
+import { payloadTooLarge, type RealtimeLimits } from './limits.ts';
 import { isJsonObject, type BroadcastBody, type JsonObject } from './messages.ts';
 import { SharedFrame } from './serializer.ts';
 import { checkRealtimeToken } from './tokens.ts';
@@ -41,6 +42,7 @@ export function createRestBroadcast(deps: RealtimeDeps): ServiceHandler {
 			}
 			body = { kind: 'json', bytes: Buffer.from(text) };
 		}
+		if (payloadTooLarge(deps.limits, body.bytes.length)) return json(422, { errors: { payload: [TOO_LARGE] } });
 		if (isPrivate && !(await mayWrite(deps, check.caller, topic, headers))) {
 			return json(401, {
 				message: `Unauthorized: You do not have permissions to write to this Channel topic: ${topic}`,
@@ -76,7 +78,7 @@ async function batch(
 	const messages: BatchMessage[] = [];
 	const problems: JsonObject[] = [];
 	for (const m of raw) {
-		const problem = validate(m);
+		const problem = validate(m, deps.limits);
 		if (problem) problems.push(problem);
 		else {
 			const v = m as JsonObject;
@@ -108,12 +110,16 @@ async function batch(
 	return { status: 202 };
 }
 
-function validate(m: unknown): JsonObject | null {
+/** Realtime's changeset error for a payload over `max_payload_size_in_kb` (Single/BatchBroadcast). */
+const TOO_LARGE = 'Payload size exceeds tenant limit';
+
+function validate(m: unknown, limits: RealtimeLimits): JsonObject | null {
 	if (!isJsonObject(m)) return { message: ['must be an object'] };
 	const errors: JsonObject = {};
 	if (typeof m.topic !== 'string' || !m.topic) errors.topic = ["can't be blank"];
 	if (typeof m.event !== 'string' || !m.event) errors.event = ["can't be blank"];
 	if (m.payload !== undefined && !isJsonObject(m.payload)) errors.payload = ['is invalid'];
+	else if (payloadTooLarge(limits, Buffer.byteLength(JSON.stringify(m.payload ?? {})))) errors.payload = [TOO_LARGE];
 	return Object.keys(errors).length ? errors : null;
 }
 

@@ -8,6 +8,7 @@ import { startDbDelivery } from './db-delivery.ts';
 import { errorMessage, type RealtimeDeps } from './deps.ts';
 import { Hub, type Member } from './hub.ts';
 import type { Vsn } from './messages.ts';
+import { HOSTED_LIMITS, RateCounter } from './limits.ts';
 import { PresenceRegistry } from './presence.ts';
 import { createRestBroadcast, forwardedHeaders } from './rest-broadcast.ts';
 import { Connection } from './socket.ts';
@@ -18,6 +19,18 @@ export interface RealtimeService {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	/** Closes every socket and the LISTEN connection. */
 	close(): Promise<void>;
+	/** What the service holds, to show that closed sockets leave nothing behind. */
+	stats(): RealtimeStats;
+}
+
+export interface RealtimeStats {
+	sockets: number;
+	/** Sockets counted against `maxConcurrentUsers`. */
+	users: number;
+	/** Joined channels across all sockets and topics. */
+	channels: number;
+	/** Tracked presence metas across all topics. */
+	presences: number;
 }
 
 /** Larger frames close the socket (1009); realtime-js messages are far smaller. */
@@ -32,12 +45,18 @@ export function createRealtimeService(ctx: StackContext): RealtimeService {
 	const connections = new Set<Connection>();
 	const hub = new Hub();
 	const database = startDbDelivery(ctx, hub);
+	const limits = { ...HOSTED_LIMITS, ...ctx.config.realtimeLimits };
+	const presence = new PresenceRegistry<Member>();
 	const deps: RealtimeDeps = {
 		config: ctx.config,
 		log: ctx.log,
 		hub,
-		presence: new PresenceRegistry<Member>(),
+		presence,
 		authorizer: createAuthorizer(ctx.pool),
+		limits,
+		joinRate: new RateCounter(limits.rateTickMs),
+		presenceRate: new RateCounter(limits.rateTickMs),
+		users: new Set(),
 		// Bounded: if Postgres is down, joins still succeed (delivery resumes when it is back).
 		databaseReady: () => database.ready(5000),
 	};
@@ -66,9 +85,10 @@ export function createRealtimeService(ctx: StackContext): RealtimeService {
 				const headers = forwardedHeaders(req);
 				wss.handleUpgrade(req, socket, head, (ws) => {
 					if (closed) return void ws.terminate();
-					const connection = new Connection(ws, vsn as Vsn, check.caller.token, headers, deps, (c) =>
-						connections.delete(c),
-					);
+					const connection = new Connection(ws, vsn as Vsn, check.caller.token, headers, deps, (c) => {
+						connections.delete(c);
+						deps.users.delete(c);
+					});
 					connections.add(connection);
 				});
 			} catch (err) {
@@ -76,6 +96,7 @@ export function createRealtimeService(ctx: StackContext): RealtimeService {
 				rejectUpgrade(socket, 500, 'Internal server error');
 			}
 		},
+		stats: () => ({ sockets: connections.size, users: deps.users.size, channels: hub.size, presences: presence.size }),
 		async close() {
 			if (closed) return;
 			closed = true;
@@ -83,6 +104,7 @@ export function createRealtimeService(ctx: StackContext): RealtimeService {
 			// Like a crash: no close frames, so clients notice at once and reconnect with backoff.
 			for (const connection of connections) connection.terminate();
 			connections.clear();
+			deps.users.clear();
 			wss.close();
 			await database.close();
 		},

@@ -1,13 +1,12 @@
 import WebSocket from 'ws';
 import { Channel, type ChannelHost } from './channel.ts';
 import { errorMessage, type RealtimeDeps } from './deps.ts';
+import { LIMIT_ERRORS } from './limits.ts';
 import { replyError, replyOk, type ClientMessage, type ServerFrame, type Vsn } from './messages.ts';
 import { decodeFrame, encodeFrame } from './serializer.ts';
 
 /** Phoenix closes a socket that sent nothing (not even a heartbeat, every 25 s) for this long. */
 export const IDLE_TIMEOUT_MS = 60_000;
-/** Realtime's default cap on channels per socket (`max_channels_per_client`). */
-const MAX_CHANNELS = 100;
 /** A client that stops reading must not make the server buffer without bound. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
@@ -48,6 +47,21 @@ export class Connection implements ChannelHost {
 			return;
 		}
 		this.ws.send(data);
+	}
+
+	/** Realtime's join limits, in its order: concurrent users, joins per second, channels per socket. */
+	#limitJoin(): string | undefined {
+		const { limits, users, joinRate } = this.deps;
+		if (!users.has(this) && users.size >= limits.maxConcurrentUsers) return LIMIT_ERRORS.tooManyUsers;
+		if (joinRate.average() > limits.maxJoinsPerSecond) return LIMIT_ERRORS.tooManyJoins;
+		joinRate.add();
+		if (this.#channels.size >= limits.maxChannelsPerClient) return LIMIT_ERRORS.tooManyChannels;
+		return undefined;
+	}
+
+	/** A channel of this socket joined: the socket now counts against `maxConcurrentUsers`. */
+	joined(): void {
+		this.deps.users.add(this);
 	}
 
 	forget(channel: Channel): void {
@@ -102,8 +116,12 @@ export class Connection implements ChannelHost {
 		// A second join on a joined topic closes the old channel first (Phoenix does the same).
 		const existing = this.#channels.get(message.topic);
 		existing?.closeQuietly();
-		if (this.#channels.size >= MAX_CHANNELS) {
-			return this.send(replyError(message, 'ChannelRateLimitReached: Too many channels'));
+		const refusal = this.#limitJoin();
+		if (refusal) {
+			this.send(replyError(message, refusal));
+			// Realtime disconnects a socket that joins too fast (a "disconnect" to its transport).
+			if (refusal === LIMIT_ERRORS.tooManyJoins) this.ws.close(1000, 'too many joins');
+			return;
 		}
 		const channel = new Channel(this, this.deps, message.topic, message.joinRef, message.payload);
 		this.#channels.set(message.topic, channel);

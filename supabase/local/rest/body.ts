@@ -29,6 +29,8 @@ export interface BodyPlan {
 	/** A FROM item: a table or the CTE name. */
 	source: string;
 	read: ReadQuery;
+	/** The source's json/jsonb columns, when known: JSON paths into other columns go through to_jsonb. */
+	jsonColumns?: ReadonlySet<string>;
 	shape: BodyShape;
 	count: boolean;
 	stripNulls: boolean;
@@ -55,10 +57,12 @@ interface BodyRow {
 
 export function bodySql(plan: BodyPlan, params: BindParams): string {
 	const src = '_pgrst_src';
-	const where = whereSql(plan.read.filters, src, params);
+	const json = plan.jsonColumns;
+	const where = whereSql(plan.read.filters, src, params, json);
 	const scalar = plan.shape === 'scalar' || plan.shape === 'scalar-array';
-	const columns = scalar ? `${src}.pgrst_scalar` : selectSql(plan.read.selection, src);
-	const inner = `select ${columns} from ${plan.source} ${src}${where}${orderSql(plan.read.order, src)}${pageSql(plan.read, params)}`;
+	const columns = scalar ? `${src}.pgrst_scalar` : selectSql(plan.read.selection, src, params, json);
+	const order = orderSql(plan.read.order, src, params, json);
+	const inner = `select ${columns} from ${plan.source} ${src}${where}${order}${pageSql(plan.read, params)}`;
 	const total = plan.count ? `(select pg_catalog.count(*) from ${plan.source} ${src}${where})` : 'null::bigint';
 	return (
 		`${plan.with ?? ''} select ${total} as total, pg_catalog.count(*) as page_total, ${bodyExpr(plan)} as body,` +

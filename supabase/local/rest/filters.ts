@@ -1,5 +1,14 @@
 import { restError } from './errors.ts';
-import { arrayLiteral, BindParams, ident, isSafeTypeName } from './sql.ts';
+import {
+	defaultName,
+	parseFilterField,
+	parseOrder,
+	parseSelect,
+	type Field,
+	type OrderTerm,
+	type SelectEntry,
+} from './grammar.ts';
+import { arrayLiteral, BindParams, ident } from './sql.ts';
 
 /**
  * The read part of a request's query string (select, horizontal filters, order, limit/offset),
@@ -7,14 +16,8 @@ import { arrayLiteral, BindParams, ident, isSafeTypeName } from './sql.ts';
  * as a quoted identifier or a bind parameter.
  */
 
-export interface SelectItem {
-	column: string;
-	alias?: string;
-	cast?: string;
-}
-
-/** `*` or an explicit list. */
-export type Selection = { kind: 'all' } | { kind: 'columns'; items: SelectItem[] };
+/** `*` or an explicit list (which may itself contain `*`). */
+export type Selection = { kind: 'all' } | { kind: 'columns'; items: SelectEntry[] };
 
 type CompareOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike';
 
@@ -24,15 +27,9 @@ export type Condition =
 	| { op: 'is'; value: 'null' | 'not_null' | 'true' | 'false' | 'unknown' };
 
 export interface Filter {
-	column: string;
+	field: Field;
 	negated: boolean;
 	condition: Condition;
-}
-
-export interface OrderTerm {
-	column: string;
-	direction: 'asc' | 'desc';
-	nulls?: 'first' | 'last';
 }
 
 export interface ReadQuery {
@@ -91,9 +88,9 @@ export function parseReadQuery(query: URLSearchParams, skip: ReadonlySet<string>
 	const limit = query.get('limit');
 	const offset = query.get('offset');
 	return {
-		selection: parseSelect(query.get('select') ?? '*'),
+		selection: selection(query.get('select') ?? '*'),
 		filters,
-		order: parseOrder(query.get('order')),
+		order: query.get('order') ? parseOrder(query.get('order')!) : [],
 		limit: limit === null ? undefined : parseCount('limit', limit),
 		offset: offset === null ? 0 : parseCount('offset', offset),
 	};
@@ -104,7 +101,8 @@ function parseCount(key: string, value: string): number {
 	return Number(value);
 }
 
-function parseFilter(column: string, raw: string): Filter {
+function parseFilter(key: string, raw: string): Filter {
+	const field = parseFilterField(key);
 	let rest = raw;
 	let negated = false;
 	if (rest.startsWith('not.')) {
@@ -119,93 +117,93 @@ function parseFilter(column: string, raw: string): Filter {
 	if (op in COMPARE_SQL) {
 		const compare = op as CompareOp;
 		const text = compare === 'like' || compare === 'ilike' ? value.replaceAll('*', '%') : value;
-		return { column, negated, condition: { op: compare, value: text } };
+		return { field, negated, condition: { op: compare, value: text } };
 	}
 	if (op === 'in') {
 		if (!value.startsWith('(') || !value.endsWith(')')) throw fail();
-		return { column, negated, condition: { op: 'in', values: splitList(value.slice(1, -1)) } };
+		const values = splitList(value.slice(1, -1));
+		if (!values) throw fail();
+		return { field, negated, condition: { op: 'in', values } };
 	}
 	if (op === 'is' && IS_VALUES.has(value.toLowerCase())) {
-		return { column, negated, condition: { op: 'is', value: value.toLowerCase() as 'null' } };
+		return { field, negated, condition: { op: 'is', value: value.toLowerCase() as 'null' } };
 	}
 	throw fail();
 }
 
-/** Splits `a,"b,c",d` as PostgREST does: double quotes protect commas; `\` escapes inside them. */
-function splitList(text: string): string[] {
+/**
+ * The elements of `in.(…)` as PostgREST's pListElement reads them: an element that starts with
+ * `"` and ends with `"` right before `,` or the end is quoted (`\` escapes the next character);
+ * any other element is taken as written, quotes included. Undefined when a bare `)` is left over.
+ */
+function splitList(text: string): string[] | undefined {
 	if (text === '') return [];
 	const items: string[] = [];
-	let current = '';
-	let quoted = false;
-	let wasQuoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i]!;
-		if (quoted && c === '\\' && i + 1 < text.length) current += text[++i];
-		else if (c === '"') {
-			quoted = !quoted;
-			wasQuoted = true;
-		} else if (c === ',' && !quoted) {
-			items.push(wasQuoted ? current : current.trim());
-			current = '';
-			wasQuoted = false;
-		} else current += c;
+	let i = 0;
+	for (;;) {
+		let item: string | undefined;
+		if (text[i] === '"') {
+			let out = '';
+			let j = i + 1;
+			for (; j < text.length && text[j] !== '"'; j++) out += text[j] === '\\' ? (text[++j] ?? '') : text[j];
+			if (j < text.length && (j + 1 === text.length || text[j + 1] === ',')) {
+				item = out;
+				i = j + 1;
+			}
+		}
+		if (item === undefined) {
+			const comma = text.indexOf(',', i);
+			const end = comma < 0 ? text.length : comma;
+			item = text.slice(i, end);
+			if (item.includes(')')) return undefined;
+			i = end;
+		}
+		items.push(item);
+		if (i >= text.length) return items;
+		i++; // the comma
 	}
-	items.push(wasQuoted ? current : current.trim());
-	return items;
 }
 
-function parseSelect(text: string): Selection {
+function selection(text: string): Selection {
 	if (text === '' || text === '*') return { kind: 'all' };
-	const items: SelectItem[] = [];
-	for (const part of splitList(text)) {
-		if (part === '*') return { kind: 'all' };
-		if (/[()!]/.test(part)) {
-			throw badParam('Embedded resources are not supported by the local API', `select=${text}`);
-		}
-		const match = /^(?:([^:]+):(?!:))?(.+?)(?:::(.+))?$/.exec(part);
-		if (!match || !match[2]) throw badParam(`"failed to parse select parameter (${text})"`);
-		const [, alias, column, cast] = match;
-		if (cast !== undefined && !isSafeTypeName(cast)) throw badParam(`"failed to parse select parameter (${text})"`);
-		items.push({ column: column!, ...(alias ? { alias } : {}), ...(cast ? { cast } : {}) });
-	}
-	return { kind: 'columns', items };
-}
-
-function parseOrder(text: string | null): OrderTerm[] {
-	if (!text) return [];
-	return splitList(text).map((term) => {
-		const parts = term.split('.');
-		const column = parts[0]!;
-		let direction: OrderTerm['direction'] = 'asc';
-		let nulls: OrderTerm['nulls'];
-		for (const modifier of parts.slice(1)) {
-			if (modifier === 'asc' || modifier === 'desc') direction = modifier;
-			else if (modifier === 'nullsfirst') nulls = 'first';
-			else if (modifier === 'nullslast') nulls = 'last';
-			else throw badParam(`"failed to parse order (${text})" (line 1, column 1)`, `unexpected "${modifier}"`);
-		}
-		return { column, direction, ...(nulls ? { nulls } : {}) };
-	});
+	return { kind: 'columns', items: parseSelect(text) };
 }
 
 // Rendering ---------------------------------------------------------------------------------------
 
-export function selectSql(selection: Selection, from: string): string {
+/**
+ * A field as SQL: the quoted column, then each JSON step with its key or index as a bind
+ * parameter. A path into a column that is not json/jsonb goes through `to_jsonb`, as PostgREST does.
+ */
+export function fieldSql(field: Field, from: string, params: BindParams, jsonColumns?: ReadonlySet<string>): string {
+	const column = `${from}.${ident(field.name)}`;
+	if (field.path.length === 0) return column;
+	const base = jsonColumns && !jsonColumns.has(field.name) ? `pg_catalog.to_jsonb(${column})` : column;
+	return (
+		base + field.path.map((s) => `${s.arrow}${'key' in s ? params.add(s.key) : `${params.add(s.index)}::int`}`).join('')
+	);
+}
+
+/** The columns the caller's row type has that are json/jsonb (undefined when unknown, e.g. RPC results). */
+export type JsonColumns = ReadonlySet<string> | undefined;
+
+export function selectSql(selection: Selection, from: string, params: BindParams, json: JsonColumns): string {
 	if (selection.kind === 'all') return `${from}.*`;
 	return selection.items
 		.map((item) => {
-			const column = `${from}.${ident(item.column)}`;
-			const value = item.cast ? `${column}::${item.cast}` : column;
-			return `${value} as ${ident(item.alias ?? item.column)}`;
+			if (item.kind === 'star') return `${from}.*`;
+			const value = fieldSql(item.field, from, params, json);
+			const name = item.alias ?? defaultName(item.field);
+			return `${item.cast ? `cast(${value} as ${item.cast})` : value} as ${ident(name)}`;
 		})
 		.join(', ');
 }
 
 /** `where …` for the filters (empty when there are none); values become bind parameters. */
-export function whereSql(filters: readonly Filter[], from: string, params: BindParams): string {
+export function whereSql(filters: readonly Filter[], from: string, params: BindParams, json: JsonColumns): string {
 	if (filters.length === 0) return '';
 	const terms = filters.map((f) => {
-		const column = `${from}.${ident(f.column)}`;
+		const column = fieldSql(f.field, from, params, json);
 		const c = f.condition;
 		let sql: string;
 		if (c.op === 'in') sql = `${column} = any(${params.add(arrayLiteral(c.values))})`;
@@ -216,9 +214,12 @@ export function whereSql(filters: readonly Filter[], from: string, params: BindP
 	return ` where ${terms.join(' and ')}`;
 }
 
-export function orderSql(order: readonly OrderTerm[], from: string): string {
+export function orderSql(order: readonly OrderTerm[], from: string, params: BindParams, json: JsonColumns): string {
 	if (order.length === 0) return '';
-	const terms = order.map((t) => `${from}.${ident(t.column)} ${t.direction}${t.nulls ? ` nulls ${t.nulls}` : ''}`);
+	const terms = order.map(
+		(t) =>
+			`${fieldSql(t.field, from, params, json)}${t.direction ? ` ${t.direction}` : ''}${t.nulls ? ` nulls ${t.nulls}` : ''}`,
+	);
 	return ` order by ${terms.join(', ')}`;
 }
 

@@ -2,7 +2,8 @@ import { restError } from './errors.ts';
 import { looksLikeFilter, parseReadQuery, RESERVED_PARAMS } from './filters.ts';
 import type { BodyPlan, BodyShape } from './body.ts';
 import type { Accepting, JsonBody, Preferences } from './request.ts';
-import type { Routine, SchemaSnapshot } from './schema-cache.ts';
+import { fuzzyBest } from './fuzzy.ts';
+import type { Routine, RoutineParam, SchemaSnapshot } from './schema-cache.ts';
 import { BindParams, ident, qualified } from './sql.ts';
 
 /**
@@ -10,8 +11,18 @@ import { BindParams, ident, qualified } from './sql.ts';
  * statement that calls it (PostgREST's `callPlanToQuery`), arguments always as bind parameters.
  */
 
-/** Where the arguments came from: a JSON body (POST) or the query string (GET/HEAD). */
-export type RpcArgs = { via: 'body'; body: JsonBody } | { via: 'query'; values: Map<string, string> };
+/**
+ * Where the arguments came from: a JSON body (POST), a raw body for a function's single unnamed
+ * text/xml/bytea parameter (POST with that media type), or the query string (GET/HEAD).
+ */
+export type RpcArgs =
+	| { via: 'body'; body: JsonBody }
+	| { via: 'raw'; media: RawMedia; bytes: Buffer }
+	| { via: 'query'; values: Map<string, string> };
+
+/** The media types PostgREST hands whole to a single unnamed parameter, with that parameter's type. */
+export const RAW_MEDIA = { 'text/plain': 'text', 'text/xml': 'xml', 'application/octet-stream': 'bytea' } as const;
+export type RawMedia = keyof typeof RAW_MEDIA;
 
 export interface RpcCall {
 	routine: Routine;
@@ -42,100 +53,117 @@ export function queryArgs(
 
 function argKeys(args: RpcArgs): string[] {
 	if (args.via === 'query') return [...args.values.keys()];
+	if (args.via === 'raw') return [];
 	return args.body.kind === 'object' ? Object.keys(args.body.value) : [];
 }
 
-const isJsonType = (type: string) => type === 'json' || type === 'jsonb';
-
-/** The overload a call means, or PGRST202 / PGRST203 exactly as PostgREST words them. */
+/**
+ * PostgREST's findProc (Plan.hs): the overloads whose parameters the argument keys fit (every
+ * required one given, nothing unknown) win; failing that, a function with a single unnamed
+ * parameter that the request's media type can fill (json/jsonb for JSON, text, xml, bytea).
+ * More than one in either group is PGRST203 listing that group, in the schema cache's order.
+ */
 export function resolveRoutine(
 	schema: string,
 	name: string,
 	overloads: readonly Routine[],
 	args: RpcArgs,
-): { routine: Routine; singleJson: boolean } {
-	const single =
-		args.via === 'body'
-			? overloads.find((r) => r.params.length === 1 && r.params[0]!.name === '' && isJsonType(r.params[0]!.type))
-			: undefined;
+	snapshot: SchemaSnapshot,
+): Routine {
 	if (args.via === 'body' && args.body.kind !== 'object') {
 		// Only `f(json)` takes a non-object body; PostgREST's bulk calls with arrays are not supported.
-		if (single) return { routine: single, singleJson: true };
+		const single = overloads.filter((r) => takesWholeBody(r, args));
+		if (single.length === 1) return single[0]!;
 		throw restError(400, 'PGRST102', 'Empty or invalid json', 'The body of an RPC call must be a JSON object');
 	}
-	const keys = argKeys(args);
-	const keySet = new Set(keys);
-	const matches = overloads.filter(
-		(r) =>
-			keys.every((k) => r.params.some((p) => p.name === k)) &&
-			r.params.every((p) => p.hasDefault || keySet.has(p.name)),
-	);
-	if (matches.length === 1) return { routine: matches[0]!, singleJson: false };
-	if (matches.length > 1) {
-		const list = matches.map((r) => `${schema}.${name}(${r.params.map((p) => `${p.name} => ${p.type}`).join(', ')})`);
-		throw restError(
-			300,
-			'PGRST203',
-			`Could not choose the best candidate function between: ${list.join(', ')}`,
-			null,
-			'Try renaming the parameters or the function itself in the database so function overloading can be resolved',
-		);
-	}
-	if (single) return { routine: single, singleJson: true };
-	throw rpcNotFound(schema, name, args, overloads, null);
+	const keys = new Set(argKeys(args));
+	const named = overloads.filter((r) => matchesParams(r, keys, args));
+	const fallback = overloads.filter((r) => !named.includes(r) && takesWholeBody(r, args));
+	const group = named.length > 0 ? named : fallback;
+	if (group.length === 1) return group[0]!;
+	if (group.length > 1) throw ambiguous(group);
+	throw rpcNotFound(schema, name, args, overloads, snapshot);
 }
 
-/** PGRST202; `nameHint` is the "did you mean" for a name with no overloads at all. */
+function matchesParams(routine: Routine, keys: ReadonlySet<string>, args: RpcArgs): boolean {
+	if (routine.params.length === 0) return keys.size === 0 && args.via !== 'raw';
+	const given = (p: RoutineParam) => keys.has(p.name);
+	return (
+		[...keys].every((k) => routine.params.some((p) => p.name === k)) &&
+		routine.params.every((p) => p.hasDefault || given(p))
+	);
+}
+
+function takesWholeBody(routine: Routine, args: RpcArgs): boolean {
+	const [param, ...rest] = routine.params;
+	if (!param || rest.length > 0 || param.name !== '' || args.via === 'query') return false;
+	if (args.via === 'raw') return param.type === RAW_MEDIA[args.media];
+	return param.type === 'json' || param.type === 'jsonb';
+}
+
+function ambiguous(routines: readonly Routine[]) {
+	const list = routines.map(
+		(r) => `${r.schema}.${r.name}(${r.params.map((p) => `${p.name} => ${p.type}`).join(', ')})`,
+	);
+	return restError(
+		300,
+		'PGRST203',
+		`Could not choose the best candidate function between: ${list.join(', ')}`,
+		null,
+		'Try renaming the parameters or the function itself in the database so function overloading can be resolved',
+	);
+}
+
+/** Scores at or above this give a hint, as PostgREST up to v15 has it (`Fuzzy.getOne`; v16 asks 0.75 for names). */
+const HINT_MIN_SCORE = 0.33;
+
+/**
+ * PGRST202 with PostgREST's message, details and hint (Error.hs). The hint is the fuzzy-closest
+ * function name when the name has no overloads, else the fuzzy-closest overload's parameter
+ * list; nothing when nothing is close, and never for a raw (text/xml/bytea) body.
+ */
 export function rpcNotFound(
 	schema: string,
 	name: string,
 	args: RpcArgs,
 	overloads: readonly Routine[],
-	nameHint: string | null,
+	snapshot: SchemaSnapshot,
 ) {
-	const keys = argKeys(args);
-	const viaBody = args.via === 'body';
-	const sorted = [...keys].sort();
-	const list = sorted.join(', ');
+	// PostgREST keeps argument keys in a set: they print sorted.
+	const keys = [...new Set(argKeys(args))].sort();
+	const list = keys.join(', ');
 	const func = `${schema}.${name}`;
-	const message = `Could not find the function ${func}${sorted.length === 0 ? ' without parameters' : `(${list})`} in the schema cache`;
-	const searched =
-		sorted.length === 0 ? ' without parameters' : ` with parameter${sorted.length > 1 ? 's' : ''} ${list}`;
-	const details = `Searched for the function ${func}${searched}${viaBody ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`;
-	// PostgREST suggests the closest overload's parameter list (or a similar name, see rpcHint).
-	const closest = overloads[0];
-	const hint = closest
-		? `Perhaps you meant to call the function ${func}(${closest.params
-				.map((p) => p.name)
-				.sort()
-				.join(', ')})`
-		: nameHint;
-	return restError(404, 'PGRST202', message, details, hint);
-}
-
-/** For an unknown name: PostgREST's fuzzy "did you mean", approximated by edit distance. */
-export function rpcHint(snapshot: SchemaSnapshot, schema: string, name: string): string | null {
-	let best: { name: string; distance: number } | undefined;
-	for (const key of snapshot.routines.keys()) {
-		if (!key.startsWith(`${schema}.`)) continue;
-		const candidate = key.slice(schema.length + 1);
-		const distance = editDistance(candidate, name);
-		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
-			best = { name: candidate, distance };
+	const withParams = keys.length === 0 ? ' without parameters' : ` with parameter${keys.length > 1 ? 's' : ''} ${list}`;
+	if (args.via === 'raw') {
+		return restError(
+			404,
+			'PGRST202',
+			`Could not find the function ${func} in the schema cache`,
+			`Searched for the function ${func} with a single unnamed ${RAW_MEDIA[args.media]} parameter, but no matches were found in the schema cache.`,
+			null,
+		);
 	}
-	return best ? `Perhaps you meant to call the function ${schema}.${best.name}` : null;
-}
-
-export function editDistance(a: string, b: string): number {
-	let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-	for (let i = 1; i <= a.length; i++) {
-		const row = [i];
-		for (let j = 1; j <= b.length; j++) {
-			row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-		}
-		prev = row;
+	const message = `Could not find the function ${func}${keys.length === 0 ? ' without parameters' : `(${list})`} in the schema cache`;
+	const details = `Searched for the function ${func}${withParams}${args.via === 'body' ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`;
+	const paramList = (names: readonly string[]) => `(${[...names].sort().join(', ')})`;
+	let suggestion: string | undefined;
+	if (overloads.length === 0) {
+		const names = [...snapshot.routines.keys()]
+			.filter((k) => k.startsWith(`${schema}.`))
+			.map((k) => k.slice(schema.length + 1));
+		suggestion = fuzzyBest(names, name, HINT_MIN_SCORE);
+	} else {
+		const lists = overloads.map((r) => paramList(r.params.map((p) => p.name)));
+		const best = fuzzyBest(lists, paramList(keys), HINT_MIN_SCORE);
+		suggestion = best === undefined ? undefined : `${name}${best}`;
 	}
-	return prev[b.length]!;
+	return restError(
+		404,
+		'PGRST202',
+		message,
+		details,
+		suggestion === undefined ? null : `Perhaps you meant to call the function ${schema}.${suggestion}`,
+	);
 }
 
 /**
@@ -146,8 +174,6 @@ export function editDistance(a: string, b: string): number {
  */
 export interface CallRequest {
 	routine: Routine;
-	/** The whole body goes to the one unnamed json/jsonb parameter. */
-	singleJson: boolean;
 	args: RpcArgs;
 	method: string;
 	query: URLSearchParams;
@@ -157,22 +183,24 @@ export interface CallRequest {
 	accept: Accepting;
 }
 
-export function planCall({
-	routine,
-	singleJson,
-	args,
-	method,
-	query,
-	filterKeys,
-	prefs,
-	accept,
-}: CallRequest): RpcCall {
+export function planCall({ routine, args, method, query, filterKeys, prefs, accept }: CallRequest): RpcCall {
 	const params = new BindParams();
 	const fn = qualified(routine.schema, routine.name);
 	let from = '';
 	let callArgs: string[] = [];
-	if (singleJson && args.via === 'body') {
-		callArgs = [`${params.add(args.body.text)}::${routine.params[0]!.type}`];
+	const only = routine.params.length === 1 ? routine.params[0]! : undefined;
+	if (only && only.name === '') {
+		// PostgREST's OnePosParam: the whole body (or, for GET, the arguments as JSON) goes to the
+		// one unnamed parameter, positionally; bytea travels as binary, the rest as text.
+		const whole =
+			args.via === 'raw'
+				? only.type === 'bytea'
+					? args.bytes
+					: args.bytes.toString('utf8')
+				: args.via === 'body'
+					? args.body.text
+					: JSON.stringify(Object.fromEntries(args.values));
+		callArgs = [`${params.add(whole)}::${only.type}`];
 	} else {
 		const given = routine.params.filter((p) => argKeys(args).includes(p.name));
 		const prefix = (p: Routine['params'][number]) => `${p.variadic ? 'variadic ' : ''}${ident(p.name)} := `;

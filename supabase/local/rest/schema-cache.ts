@@ -161,9 +161,33 @@ export class SchemaCache {
 	}
 }
 
+/** Types a single unnamed parameter may have for PostgREST to list the function at all. */
+const UNNAMED_TYPES = new Set(['bytea', 'json', 'jsonb', 'text', 'xml']);
+
+/**
+ * PostgREST's `callable` (SchemaCache.hs): a function with unnamed parameters is served only
+ * when there is exactly one and the first parameter is of a type a whole body can fill.
+ */
+function callable(row: RoutineRow): boolean {
+	const unnamed = row.params.filter((p) => p.name === '').length;
+	return unnamed === 0 || (unnamed === 1 && UNNAMED_TYPES.has(row.params[0]!.type));
+}
+
+/** PostgREST's `Ord Routine`: fewer parameters first, then parameter by parameter (name, type). */
+function byPostgrestOrder(a: Routine, b: Routine): number {
+	if (a.params.length !== b.params.length) return a.params.length - b.params.length;
+	for (let i = 0; i < a.params.length; i++) {
+		const x = a.params[i]!;
+		const y = b.params[i]!;
+		if (x.name !== y.name) return x.name < y.name ? -1 : 1;
+		if (x.type !== y.type) return x.type < y.type ? -1 : 1;
+	}
+	return 0;
+}
+
 function groupRoutines(rows: RoutineRow[]): Map<string, Routine[]> {
 	const routines = new Map<string, Routine[]>();
-	for (const row of rows) {
+	for (const row of rows.filter(callable)) {
 		const firstDefault = row.params.length - row.n_defaults;
 		const routine: Routine = {
 			schema: row.schema,
@@ -183,6 +207,7 @@ function groupRoutines(rows: RoutineRow[]): Map<string, Routine[]> {
 		if (list) list.push(routine);
 		else routines.set(key, [routine]);
 	}
+	for (const list of routines.values()) list.sort(byPostgrestOrder);
 	return routines;
 }
 

@@ -1,6 +1,6 @@
 import { callerFromHeaders, type Caller } from '../callers.ts';
 import type { StackContext } from '../context.ts';
-import type { ApiRequest, ApiResponse, ServiceHandler } from '../http.ts';
+import { headerValue, type ApiRequest, type ApiResponse, type ServiceHandler } from '../http.ts';
 import { bodySql, rangeOf, runBody, type BodyPlan, type BodyResult } from './body.ts';
 import { errorResponse, isPgError, RestError, restError, toRestError } from './errors.ts';
 import {
@@ -12,7 +12,7 @@ import {
 	type Accepting,
 	type Preferences,
 } from './request.ts';
-import { planCall, queryArgs, resolveRoutine, rpcHint, rpcNotFound, type RpcArgs } from './rpc.ts';
+import { planCall, queryArgs, RAW_MEDIA, resolveRoutine, type RawMedia, type RpcArgs } from './rpc.ts';
 import { SchemaCache, type SchemaSnapshot } from './schema-cache.ts';
 import type { BindParams } from './sql.ts';
 import { planTable, tableNotFound, type TableMethod } from './table.ts';
@@ -146,12 +146,10 @@ async function serveRpc(
 	}
 	const viaQuery = req.method !== 'POST';
 	const { values, filterKeys } = queryArgs(req.query, overloads);
-	const args: RpcArgs = viaQuery ? { via: 'query', values } : { via: 'body', body: parseJsonBody(req.body) };
-	if (overloads.length === 0) throw rpcNotFound(schema, name, args, [], rpcHint(snapshot, schema, name));
-	const { routine, singleJson } = resolveRoutine(schema, name, overloads, args);
+	const args = rpcArgs(req, viaQuery, values);
+	const routine = resolveRoutine(schema, name, overloads, args, snapshot);
 	const call = planCall({
 		routine,
-		singleJson,
 		args,
 		method: req.method,
 		query: req.query,
@@ -162,6 +160,14 @@ async function serveRpc(
 	const executed = await execute(ctx, { ...identity, readOnly: call.readOnly }, call.plan, call.params);
 	if (call.plan.shape === 'none') return { status: executed.result.status ?? 204, headers: executed.result.headers };
 	return respond(req.method, executed, call.routine.returnsSet ? 'range' : 'single');
+}
+
+/** POST bodies of a raw media type (text/plain, text/xml, octet-stream) are not JSON; PostgREST reads JSON otherwise. */
+function rpcArgs(req: ApiRequest, viaQuery: boolean, values: Map<string, string>): RpcArgs {
+	if (viaQuery) return { via: 'query', values };
+	const media = (headerValue(req.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+	if (media in RAW_MEDIA) return { via: 'raw', media: media as RawMedia, bytes: req.body };
+	return { via: 'body', body: parseJsonBody(req.body) };
 }
 
 async function serveTable(

@@ -3,9 +3,14 @@
  * schema cache or a strict parser vouched for), and values, always as bind parameters.
  */
 
-/** A quoted identifier; doubling `"` makes any string safe, whatever the caller validated. */
+/**
+ * A quoted identifier; doubling `"` makes any string safe, whatever the caller validated. The
+ * text stops at a NUL, as in PostgREST: the wire protocol ends a query string there.
+ */
 export function ident(name: string): string {
-	return `"${name.replaceAll('"', '""')}"`;
+	const nul = name.indexOf('\0');
+	const text = nul < 0 ? name : name.slice(0, nul);
+	return `"${text.replaceAll('"', '""')}"`;
 }
 
 export function qualified(schema: string, name: string): string {
@@ -29,13 +34,4 @@ export class BindParams {
  */
 export function arrayLiteral(elements: readonly string[]): string {
 	return `{${elements.map((e) => `"${e.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
-}
-
-/**
- * Type names as `format_type` wrote them go into SQL as written (casts, column definition lists).
- * They come from pg_catalog, not from requests, but a cast in `select=col::type` does: allow only
- * plain type names there.
- */
-export function isSafeTypeName(type: string): boolean {
-	return /^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\d+)?\))?(\[\])*$/.test(type);
 }

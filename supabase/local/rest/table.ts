@@ -2,7 +2,7 @@ import { restError } from './errors.ts';
 import type { BodyPlan } from './body.ts';
 import { parseReadQuery, whereSql } from './filters.ts';
 import type { Accepting, JsonBody, Preferences } from './request.ts';
-import { editDistance } from './rpc.ts';
+import { fuzzyBest } from './fuzzy.ts';
 import type { SchemaSnapshot, Table } from './schema-cache.ts';
 import { BindParams, ident, qualified } from './sql.ts';
 
@@ -21,20 +21,16 @@ export interface TableStatement {
 	representation: boolean;
 }
 
+/** PGRST205, with PostgREST's fuzzy "Perhaps you meant" (score 0.33 or more, as up to v15). */
 export function tableNotFound(snapshot: SchemaSnapshot, schema: string, name: string) {
-	let best: { name: string; distance: number } | undefined;
-	for (const table of snapshot.tables.values()) {
-		if (table.schema !== schema) continue;
-		const distance = editDistance(table.name, name);
-		if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
-			best = { name: table.name, distance };
-	}
+	const names = [...snapshot.tables.values()].filter((t) => t.schema === schema).map((t) => t.name);
+	const best = fuzzyBest(names, name, 0.33);
 	return restError(
 		404,
 		'PGRST205',
 		`Could not find the table '${schema}.${name}' in the schema cache`,
 		null,
-		best ? `Perhaps you meant the table '${schema}.${best.name}'` : null,
+		best === undefined ? null : `Perhaps you meant the table '${schema}.${best}'`,
 	);
 }
 
@@ -48,6 +44,9 @@ export function planTable(
 ): TableStatement {
 	const params = new BindParams();
 	const read = parseReadQuery(query);
+	const jsonColumns = new Set(
+		[...table.columns.values()].filter((c) => c.type === 'json' || c.type === 'jsonb').map((c) => c.name),
+	);
 	const target = qualified(table.schema, table.name);
 	const shape = accept.singleObject ? 'object' : 'array';
 	if (method === 'GET' || method === 'HEAD') {
@@ -58,6 +57,7 @@ export function planTable(
 			plan: {
 				source: target,
 				read,
+				jsonColumns,
 				shape,
 				count: prefs.count,
 				stripNulls: accept.stripNulls,
@@ -67,7 +67,7 @@ export function planTable(
 	}
 	let dml: string;
 	if (method === 'DELETE') {
-		dml = `delete from ${target} _pgrst_src${whereSql(read.filters, '_pgrst_src', params)}`;
+		dml = `delete from ${target} _pgrst_src${whereSql(read.filters, '_pgrst_src', params, jsonColumns)}`;
 	} else {
 		const rows = bodyRows(body, method);
 		const columns = bodyColumns(table, rows, query.get('columns'));
@@ -84,7 +84,7 @@ export function planTable(
 			const sets = columns.map((c) => `${ident(c)} = _pgrst_body.${ident(c)}`).join(', ');
 			dml =
 				`update ${target} _pgrst_src set ${sets} from pg_catalog.json_to_record(${params.add(JSON.stringify(rows[0]))}::json) as _pgrst_body(${record})` +
-				whereSql(read.filters, '_pgrst_src', params);
+				whereSql(read.filters, '_pgrst_src', params, jsonColumns);
 		}
 	}
 	const representation = prefs.return === 'representation';
@@ -97,6 +97,7 @@ export function planTable(
 			source: 'pgrst_source',
 			// Filters already chose the rows the statement touched; select and order shape the output.
 			read: { ...read, filters: [], limit: undefined, offset: 0 },
+			jsonColumns,
 			shape: representation ? shape : 'none',
 			count: prefs.count,
 			stripNulls: accept.stripNulls,
