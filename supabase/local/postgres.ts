@@ -5,6 +5,7 @@ import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assertPortFree } from './ports.ts';
+import { childPids } from './process-tree.ts';
 
 /** initdb's bootstrap user, as on a hosted project: `postgres` is an ordinary role there. */
 export const PG_SUPERUSER = 'supabase_admin';
@@ -97,8 +98,8 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 			...(owner ?? {}),
 			env: { ...process.env, LC_MESSAGES: 'C' },
 			stdio: ['ignore', 'pipe', 'pipe'],
-			// Its own process group: kill() takes the backends down with it, as a crash would, and a
-			// terminal's Ctrl-C reaches only us, so we stop Postgres in order.
+			// Its own process group, so a terminal's Ctrl-C reaches only us and we stop Postgres in
+			// order; kill() also signals each backend, which have process groups of their own.
 			detached: true,
 		});
 		child = proc;
@@ -136,10 +137,13 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 	async function signal(sig: NodeJS.Signals, wholeGroup = false): Promise<void> {
 		const proc = child;
 		if (!proc?.pid) return;
-		try {
-			process.kill(wholeGroup ? -proc.pid : proc.pid, sig);
-		} catch {
-			// Already gone.
+		const targets = wholeGroup ? [-proc.pid, ...childPids(proc.pid)] : [proc.pid];
+		for (const target of targets) {
+			try {
+				process.kill(target, sig);
+			} catch {
+				// Already gone.
+			}
 		}
 		await exited;
 	}
