@@ -62,3 +62,13 @@ let appClient: SupabaseClient | undefined;
 export function getAppClient(): SupabaseClient {
 	return (appClient ??= createAppClient());
 }
+
+/**
+ * The user the client's session belongs to, or null when signed out. Reads storage (refreshing
+ * under the lock if the token is about to expire), so a worker sees what the tabs last stored.
+ */
+export async function sessionUserId(client: SupabaseClient): Promise<string | null> {
+	const { data, error } = await client.auth.getSession();
+	if (error) throw error;
+	return data.session?.user.id ?? null;
+}
