@@ -47,9 +47,9 @@ export function appClientFor(
 export function appAuthFor(
 	api: Pick<ApiHandle, 'url' | 'config'>,
 	device: IDBFactory,
-	redirectTo = 'http://127.0.0.1:5173/',
+	{ redirectTo = 'http://127.0.0.1:5173/', fetch }: { redirectTo?: string; fetch?: typeof globalThis.fetch } = {},
 ): { client: SupabaseClient; auth: AppAuth } {
-	const client = appClientFor(api, device);
+	const client = appClientFor(api, device, fetch ? { client: { global: { fetch } } } : {});
 	const auth = new AppAuth(client, { indexedDB: device, redirectTo });
 	made.push({ client, auth });
 	return { client, auth };

@@ -159,6 +159,33 @@ describe('signing in to an existing account from a guest session', () => {
 		expect(await tripIdsOf(client)).toEqual([tripId]);
 	});
 
+	test('a redemption lost to the network is retried by the next start, and the trips still move', async () => {
+		const account = await existingAccount();
+		const device = newDevice();
+		let dropRedeem = true;
+		// The network drops exactly the redemption request (it never reaches the server).
+		const flaky: typeof fetch = (input, init) => {
+			const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+			if (dropRedeem && url.endsWith('/rest/v1/rpc/redeem_claim_token')) {
+				dropRedeem = false;
+				return Promise.reject(new TypeError('fetch failed'));
+			}
+			return fetch(input, init);
+		};
+		const { auth, client } = appAuthFor(api, device, { fetch: flaky });
+		await auth.start();
+		const tripId = await createTrip(client, 'Offline claim');
+		expect(await auth.signIn(account.email, account.password)).toEqual({ ok: true, claimPending: true });
+		expect(await tripIdsOf(client)).toEqual([]);
+
+		const reloaded = appAuthFor(api, device);
+		const changes: UserChange[] = [];
+		reloaded.auth.setSyncHooks({ userChanged: (change) => void changes.push(change) });
+		expect(expectKind(await reloaded.auth.start(), 'account').user.id).toBe(account.id);
+		expect(changes).toMatchObject([{ to: account.id, reason: 'claimed', claimedTrips: 1 }]);
+		expect(await tripIdsOf(reloaded.client)).toEqual([tripId]);
+	});
+
 	test('the engine is asked to push before the user changes', async () => {
 		const account = await existingAccount();
 		const { auth } = appAuthFor(api, newDevice());

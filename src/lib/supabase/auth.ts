@@ -193,7 +193,10 @@ export class AppAuth {
 	 * makes a claim token, the account redeems it right after signing in. A wrong password leaves
 	 * the guest signed in; a redemption lost to the network is retried on the next start.
 	 */
-	async signIn(email: string, password: string): Promise<AuthResult & { claimedTrips?: number }> {
+	async signIn(
+		email: string,
+		password: string,
+	): Promise<AuthResult & { claimedTrips?: number; claimPending?: boolean }> {
 		const before = userOf(this.#state);
 		const claim = before?.is_anonymous ? await this.#prepareClaim(before) : null;
 		if (claim && !claim.ok) return claim;
@@ -214,6 +217,10 @@ export class AppAuth {
 			reason: claimedTrips !== undefined ? 'claimed' : 'signed-in',
 			claimedTrips,
 		});
+		// A claim kept for a retry: the UI can say the guest's trips are on their way.
+		if (claim && claimedTrips === undefined && (await this.#records.pendingClaim())) {
+			return { ok: true, claimPending: true };
+		}
 		return { ok: true, claimedTrips };
 	}
 
