@@ -6,7 +6,7 @@ import { AUTH_STORAGE_KEY } from '../../src/lib/supabase/client.ts';
 import { IdbSessionStorage } from '../../src/lib/supabase/storage.ts';
 import { appAuthFor, newDevice } from '../helpers/app-client.ts';
 import { confirmationLink, followLink, latestMailTo } from '../helpers/inbox.ts';
-import { clientFor, startTestStack } from '../helpers/stack.ts';
+import { clientFor, eventually, startTestStack } from '../helpers/stack.ts';
 
 // AppAuth (src/lib/supabase/auth.ts) end to end: the real stack with email confirmations on (as
 // hosted has them), the real supabase-js, fake-indexeddb as each device's IndexedDB, and the mail
@@ -57,6 +57,49 @@ describe('first start', () => {
 		expect(reloaded.user.id).toBe(guest.user.id);
 		const { rows: after } = await api.pool.query('select count(*)::int as n from auth.users');
 		expect(after[0].n).toBe(before[0].n);
+	});
+});
+
+describe('first start offline', () => {
+	test('with an expired token it opens at once as the same user, and catches up when the server is back', async () => {
+		const device = newDevice();
+		const guest = expectKind(await appAuthFor(api, device).auth.start(), 'guest');
+		const storage = new IdbSessionStorage(device);
+		const session = JSON.parse((await storage.getItem(AUTH_STORAGE_KEY))!) as { expires_at: number };
+		session.expires_at = Math.floor(Date.now() / 1000) - 60;
+		await storage.setItem(AUTH_STORAGE_KEY, JSON.stringify(session));
+
+		await api.stop();
+		const { auth } = appAuthFor(api, device);
+		const seen: AuthState[] = [];
+		auth.subscribe((s) => seen.push(s));
+		const starting = auth.start();
+		await eventually(() => seen.some((s) => s.kind === 'guest'), 'the stored guest to be shown');
+		expect(seen.map((s) => s.kind)).toEqual(['starting', 'guest']);
+		expect(expectKind(seen[1]!, 'guest').user.id).toBe(guest.user.id);
+
+		await api.start();
+		expect(expectKind(await starting, 'guest').user.id).toBe(guest.user.id);
+		const { rows } = await api.pool.query('select count(*)::int as n from auth.refresh_tokens where user_id = $1', [
+			guest.user.id,
+		]);
+		expect(rows[0].n).toBe(2);
+	}, 40_000);
+
+	test('a stored session the server no longer accepts ends in signed-out, not in a silent new guest', async () => {
+		const device = newDevice();
+		const guest = expectKind(await appAuthFor(api, device).auth.start(), 'guest');
+		const storage = new IdbSessionStorage(device);
+		const session = JSON.parse((await storage.getItem(AUTH_STORAGE_KEY))!) as { expires_at: number };
+		session.expires_at = Math.floor(Date.now() / 1000) - 60;
+		await storage.setItem(AUTH_STORAGE_KEY, JSON.stringify(session));
+		await api.pool.query('delete from auth.sessions where user_id = $1', [guest.user.id]);
+
+		const { auth } = appAuthFor(api, device);
+		const changes: UserChange[] = [];
+		auth.setSyncHooks({ userChanged: (change) => void changes.push(change) });
+		expectKind(await auth.start(), 'signed-out');
+		expect(changes).toEqual([{ from: guest.user.id, to: null, reason: 'signed-out' }]);
 	});
 });
 

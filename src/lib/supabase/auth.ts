@@ -1,4 +1,10 @@
-import type { AuthChangeEvent, Session, SupabaseClient, User } from '@supabase/supabase-js';
+import {
+	isAuthRetryableFetchError,
+	type AuthChangeEvent,
+	type Session,
+	type SupabaseClient,
+	type User,
+} from '@supabase/supabase-js';
 import { describeAuthError } from './auth-errors';
 import { stateOfUser, userOf, type AuthState, type SignedInState } from './auth-state';
 import { createClaim, isRetryableClaimError, redeemClaim } from './claim';
@@ -99,11 +105,23 @@ export class AppAuth {
 		).data.subscription;
 		if (url && parseAuthRedirect(url)) return this.completeFromRedirect(url);
 		try {
-			const { data, error } = await this.#client.auth.getSession();
-			if (error) throw error;
+			// Who this device is, at once and without the network: offline, an expired token would
+			// otherwise keep the app "starting" while supabase-js retries the refresh (up to 30 s).
+			const stored = await this.#records.storedSessionUser();
+			if (stored) this.#set(stateOfUser(stored, await this.#records.pendingLink()));
+			const { data, error } = await this.#switch(() => this.#client.auth.getSession());
+			if (error && stored && isAuthRetryableFetchError(error)) return this.#state;
+			if (error && !stored) throw error;
 			if (data.session) {
 				await this.#retryPendingClaim(data.session.user);
 				return this.#set(stateOfUser(data.session.user, await this.#records.pendingLink()));
+			}
+			if (stored) {
+				// The server refused the stored session (revoked, or the user deleted): supabase-js has
+				// dropped it. Not a silent new guest: the UI says so, and the old user's local data stays.
+				this.#set({ kind: 'signed-out' });
+				await this.#notify({ from: stored.id, to: null, reason: 'signed-out' });
+				return this.#state;
 			}
 			return await this.#newGuest();
 		} catch (err) {

@@ -1,14 +1,10 @@
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import { supabaseConfig, type SupabaseConfig } from './config';
-import type { IdbSource } from './idb';
+import { AUTH_STORAGE_KEY, type IdbSource } from './idb';
 import { chooseAuthLock, type LockFunc } from './lock';
 import { IdbSessionStorage } from './storage';
 
-/**
- * The key of the session in the auth database. Fixed (not derived from the project URL, as
- * supabase-js's default is) so the service worker finds it without knowing how the tab was built.
- */
-export const AUTH_STORAGE_KEY = 'tripmate-auth-session';
+export { AUTH_STORAGE_KEY };
 
 export interface AppClientOptions {
 	/** Project URL and key; default the build's {@link supabaseConfig}. */

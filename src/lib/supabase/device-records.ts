@@ -1,5 +1,6 @@
+import type { User } from '@supabase/supabase-js';
 import type { PendingLink } from './auth-state';
-import type { IdbSource } from './idb';
+import { AUTH_STORAGE_KEY, type IdbSource } from './idb';
 import { IdbSessionStorage } from './storage';
 
 /** A claim token made as a guest and not yet redeemed by the account (see AppAuth.signIn). */
@@ -23,6 +24,14 @@ export class DeviceRecords {
 
 	constructor(source?: IdbSource) {
 		this.#store = new IdbSessionStorage(source);
+	}
+
+	/**
+	 * The user of the session supabase-js stored, read without the network: who this device is
+	 * while the token cannot be refreshed (offline), so the app still opens their trips.
+	 */
+	storedSessionUser(): Promise<User | null> {
+		return this.#read(AUTH_STORAGE_KEY, hasUser).then((stored) => stored?.user ?? null);
 	}
 
 	pendingLink(): Promise<PendingLink | null> {
@@ -56,6 +65,11 @@ export class DeviceRecords {
 		if (value === null) await this.#store.removeItem(key);
 		else await this.#store.setItem(key, JSON.stringify(value));
 	}
+}
+
+function hasUser(value: unknown): value is { user: User } {
+	const user = (value as { user?: { id?: unknown } } | null)?.user;
+	return typeof user === 'object' && user !== null && typeof user.id === 'string';
 }
 
 function isPendingLink(value: unknown): value is PendingLink {

@@ -9,6 +9,12 @@ const AUTH_DB_VERSION = 1;
 export const SESSION_STORE = 'session';
 export const LOCK_STORE = 'locks';
 
+/**
+ * The key of the session in the `session` store. Fixed (not derived from the project URL, as
+ * supabase-js's default is) so the service worker finds it without knowing how the tab was built.
+ */
+export const AUTH_STORAGE_KEY = 'tripmate-auth-session';
+
 /** Where IndexedDB comes from: the global one in browsers and workers, fake-indexeddb in Node tests. */
 export type IdbSource = IDBFactory | (() => IDBFactory);
 
