@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { expect, test } from 'vitest';
 import { AUTH_STORAGE_KEY } from '../../src/lib/supabase/client.ts';
 import { IdbSessionStorage } from '../../src/lib/supabase/storage.ts';
@@ -20,6 +21,29 @@ function countingFetch() {
 		return fetch(input, init);
 	};
 	return { counter, fetchFn };
+}
+
+/**
+ * Waits until a new client has loaded its initial session. supabase-js's lock path emits
+ * INITIAL_SESSION outside the lock (so callbacks may call auth methods without deadlocking); a
+ * client created while the stored token is within 90 s of expiry may therefore refresh once
+ * without the lock (GoTrue then hands the second caller the same rotated session). Tests of the
+ * lock age the session only after that start-up read.
+ */
+async function settled(...clients: SupabaseClient[]): Promise<void> {
+	await Promise.all(
+		clients.map(
+			(client) =>
+				new Promise<void>((resolve) => {
+					const { data } = client.auth.onAuthStateChange((event) => {
+						if (event !== 'INITIAL_SESSION') return;
+						setTimeout(() => data.subscription.unsubscribe(), 0);
+						resolve();
+					});
+				}),
+		),
+	);
+	await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Makes the stored session look about to expire, as it would after an hour in a background tab. */
@@ -68,6 +92,7 @@ test('two clients refreshing at once under the shared lock make one refresh gran
 	const tab = appClientFor(api, device, { client: { global: { fetch: fetchFn } } });
 	const worker = appClientFor(api, device, { client: { global: { fetch: fetchFn } } });
 	const { data } = await tab.auth.signInAnonymously();
+	await settled(tab, worker);
 	await ageStoredSession(device);
 
 	const [a, b] = await Promise.all([tab.auth.getSession(), worker.auth.getSession()]);
@@ -88,6 +113,7 @@ test('without a shared lock the same two clients each spend a refresh grant', as
 	const tab = appClientFor(api, device, options);
 	const worker = appClientFor(api, device, options);
 	await tab.auth.signInAnonymously();
+	await settled(tab, worker);
 	await ageStoredSession(device);
 	await Promise.all([tab.auth.getSession(), worker.auth.getSession()]);
 	expect(counter.refreshes).toBe(2);
@@ -99,6 +125,7 @@ test('a refresh the worker made is what the tab uses next, without refreshing ag
 	const tab = appClientFor(api, device, { client: { global: { fetch: fetchFn } } });
 	const worker = appClientFor(api, device, { client: { global: { fetch: fetchFn } } });
 	await tab.auth.signInAnonymously();
+	await settled(tab, worker);
 	await ageStoredSession(device);
 	const { data: refreshed } = await worker.auth.getSession();
 	const { data: seen } = await tab.auth.getSession();
