@@ -62,6 +62,20 @@ describe('idbLeaseLock (the fallback where navigator.locks is missing)', () => {
 		await held;
 	});
 
+	test('an undefined acquireTimeout (what supabase-js passes by default) waits for the lock', async () => {
+		const device = new IDBFactory();
+		const [tabA, tabB] = [idbLeaseLock(device), idbLeaseLock(device)];
+		const events: string[] = [];
+		const held = tabA('u', -1, async () => {
+			await sleep(80);
+			events.push('a done');
+		});
+		await sleep(10);
+		await tabB('u', undefined as unknown as number, async () => void events.push('b ran'));
+		await held;
+		expect(events).toEqual(['a done', 'b ran']);
+	});
+
 	test('a lease left by a tab that died frees itself when it expires', async () => {
 		const device = new IDBFactory();
 		await inStore(device, LOCK_STORE, 'readwrite', (s) =>

@@ -64,7 +64,9 @@ export function idbLeaseLock(source?: IdbSource, options: LeaseLockOptions = {})
 
 	return async <R>(name: string, acquireTimeout: number, fn: () => Promise<R>): Promise<R> => {
 		const holder = newHolderId();
-		const deadline = acquireTimeout < 0 ? Infinity : Date.now() + acquireTimeout;
+		// supabase-js passes -1 (wait), 0 (only if free) or a number of ms — or, through
+		// supabase-js's wrapper, undefined: wait, as navigatorLock does then.
+		const deadline = acquireTimeout >= 0 ? Date.now() + acquireTimeout : Infinity;
 		while (!(await tryAcquire(name, holder))) {
 			if (Date.now() >= deadline) {
 				throw new LeaseLockAcquireTimeoutError(`Acquiring the lease lock "${name}" timed out`);
