@@ -68,3 +68,17 @@ export async function sessionUserId(client: SupabaseClient): Promise<string | nu
 	if (error) throw error;
 	return data.session?.user.id ?? null;
 }
+
+/**
+ * The app's client, as the first skeleton exported it.
+ *
+ * @deprecated Use {@link getAppClient}. This stand-in creates the client on first use (importing
+ * the module must not open IndexedDB, e.g. in Node tests) and forwards to it.
+ */
+export const supabase: SupabaseClient = new Proxy({} as SupabaseClient, {
+	get(_target, key) {
+		const client = getAppClient();
+		const value: unknown = Reflect.get(client, key, client);
+		return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+	},
+});
