@@ -9,8 +9,11 @@ globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
 
 test('the deprecated supabase export forwards to the one app client, methods bound to it', async () => {
 	expect(supabase.auth).toBe(getAppClient().auth);
-	const { from } = supabase;
+	const { channel } = supabase;
 	// Called unbound, as a destructured method: it must still act on the real client.
-	expect(from('trips').select('id').url.href).toBe(`${supabaseConfig.url}/rest/v1/trips?select=id`);
+	const made = channel('tripmate:spec');
+	expect(getAppClient().getChannels()).toContain(made);
+	await getAppClient().removeChannel(made);
+	expect(supabase.realtime.endPoint.startsWith(supabaseConfig.url.replace(/^http/, 'ws'))).toBe(true);
 	await getAppClient().auth.stopAutoRefresh();
 });
