@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { handleInbox } from './auth/inbox.ts';
 import { createAuthService } from './auth/service.ts';
 import type { ApiContext } from './context.ts';
 import { json, type ApiRequest, type ApiResponse, type ServiceHandler } from './http.ts';
@@ -44,6 +45,8 @@ export async function startApiServer(ctx: ApiContext, port: number): Promise<Api
 		['/auth/v1', auth.handle],
 		['/rest/v1', rest.handle],
 		['/realtime/v1/api', realtime.handleHttp],
+		// The Auth mailer's inbox (Mailpit's API); the CLI serves Mailpit on its own port instead.
+		['/inbox', (req) => handleInbox(ctx.auth.inbox, req)],
 	];
 
 	const sockets = new Set<Socket>();

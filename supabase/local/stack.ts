@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { Inbox } from './auth/inbox.ts';
 import type { ApiConfig, ApiContext, StackContext } from './context.ts';
 import { createPool } from './db.ts';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from './keys.ts';
@@ -54,13 +55,20 @@ export async function startApi(options: ApiOptions): Promise<ApiHandle> {
 		jwtExpirySeconds: 3600,
 		refreshTokenReuseSeconds: 10,
 		anonymousSignIns: true,
+		confirmEmail: false,
+		secureEmailChange: true,
+		siteUrl: 'http://127.0.0.1:5173',
+		redirectUrls: ['http://localhost:5173', 'http://localhost:5173/**'],
+		otpExpirySeconds: 3600,
+		emailMaxFrequencySeconds: 1,
 		maxBodyBytes: 8 * 1024 * 1024,
 		...options.config,
 	};
 	const pool = createPool(options.databaseUrl, log);
+	const inbox = new Inbox();
 	const service = (role: string, max?: number): StackContext => {
 		const databaseUrl = urlAs(options.databaseUrl, role);
-		return { config, pool: createPool(databaseUrl, log, max), databaseUrl, log };
+		return { config, pool: createPool(databaseUrl, log, max), databaseUrl, log, inbox };
 	};
 	const ctx: ApiContext = {
 		config,
@@ -109,6 +117,8 @@ export interface StackOptions {
 	 */
 	databaseUrl?: string;
 	migrationsDir?: string;
+	/** Email confirmations with a local inbox (ApiConfig.confirmEmail). Default STACK_CONFIRM_EMAIL=1. */
+	confirmEmail?: boolean;
 	log?: (line: string) => void;
 }
 
@@ -152,6 +162,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 		running = await startApi({
 			databaseUrl: dbUrl,
 			port: options.apiPort ?? envPort('STACK_PORT', DEFAULT_API_PORT),
+			config: { confirmEmail: options.confirmEmail ?? process.env.STACK_CONFIRM_EMAIL === '1' },
 			log,
 		});
 	} catch (err) {

@@ -79,3 +79,37 @@ test('the service worker installs and controls the page, and the app shell then 
 	expect(await heading.isVisible()).toBe(true);
 	await context.close();
 });
+
+test('the session lives in IndexedDB where the service worker reads it, and a second tab shares it', async () => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(appUrl);
+	await expect.poll(() => page.getByTestId('connection-state').textContent(), { timeout: 15_000 }).toBe('Connected');
+	const userId = (await page.getByTestId('user-id').textContent())?.trim();
+
+	const stored = await page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('tripmate-auth');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const text = await new Promise<unknown>((resolve, reject) => {
+			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
+			read.onsuccess = () => resolve(read.result);
+			read.onerror = () => reject(read.error);
+		});
+		db.close();
+		return {
+			userId: typeof text === 'string' ? (JSON.parse(text) as { user: { id: string } }).user.id : null,
+			localStorageKeys: Object.keys(localStorage),
+			webLocks: 'locks' in navigator,
+		};
+	});
+	expect(stored).toEqual({ userId, localStorageKeys: [], webLocks: true });
+
+	const second = await context.newPage();
+	await second.goto(appUrl);
+	await expect.poll(() => second.getByTestId('connection-state').textContent(), { timeout: 15_000 }).toBe('Connected');
+	expect((await second.getByTestId('user-id').textContent())?.trim()).toBe(userId);
+	await context.close();
+});

@@ -25,6 +25,10 @@ declare global {
 		readonly PUBLIC_SUPABASE_URL?: string;
 		readonly PUBLIC_SUPABASE_ANON_KEY?: string;
 	}
+	// Vite's own declaration, repeated so the service worker's tsconfig (no vite types) knows it.
+	interface ImportMeta {
+		readonly env: ImportMetaEnv;
+	}
 }
 
 /**

@@ -49,11 +49,11 @@ export class Connection {
 		}
 	}
 
-	/** Signs the user out, then starts again as a new anonymous user. */
+	/** Signs this device out (other devices stay signed in), then starts again as a new guest. */
 	async signOut(): Promise<void> {
 		const run = await this.#newRun();
 		this.#signingOut = true;
-		const { error } = await this.#client.auth.signOut().finally(() => (this.#signingOut = false));
+		const { error } = await this.#client.auth.signOut({ scope: 'local' }).finally(() => (this.#signingOut = false));
 		if (run !== this.#run) return;
 		if (error) {
 			this.status = { state: 'error', message: `Sign-out failed: ${error.message}` };

@@ -12,6 +12,7 @@ import { okJson, type AuthHandler } from './handler.ts';
 import { signup } from './signup.ts';
 import { token } from './token.ts';
 import { getUser, logout, updateUser } from './user.ts';
+import { verifyGet, verifyPost } from './verify.ts';
 
 /**
  * The GoTrue-compatible Auth service behind `/auth/v1` (prefix already stripped): the endpoints
@@ -44,7 +45,7 @@ const settings: AuthHandler = async (ctx) =>
 			phone: false,
 		},
 		disable_signup: false,
-		mailer_autoconfirm: true,
+		mailer_autoconfirm: !ctx.config.confirmEmail,
 		phone_autoconfirm: false,
 		sms_provider: '',
 		saml_enabled: false,
@@ -89,6 +90,7 @@ const ROUTES: Record<string, Partial<Record<string, AuthHandler>>> = {
 	'/token': { POST: token },
 	'/user': { GET: getUser, PUT: updateUser },
 	'/logout': { POST: logout },
+	'/verify': { GET: verifyGet, POST: verifyPost },
 };
 
 async function dispatch(ctx: StackContext, req: ApiRequest): Promise<ApiResponse> {

@@ -7,7 +7,7 @@ import { findUserById, isBanned, type UserRow } from './users.ts';
 type Db = pg.Pool | pg.PoolClient;
 
 /** How a session was signed in; becomes the `amr` claim. */
-export type AuthMethod = 'password' | 'anonymous';
+export type AuthMethod = 'password' | 'anonymous' | 'otp';
 
 export interface IssuedSession {
 	session: SessionClaims;

@@ -1,8 +1,11 @@
 import type pg from 'pg';
 import { authenticate, type Authenticated } from './authenticate.ts';
 import { decodeBody, type Decoded } from './body.ts';
-import { fail, ok, type Result } from './errors.ts';
+import type { StackContext } from '../context.ts';
+import { sendEmailChange } from './confirmations.ts';
+import { fail, ok, type AuthError, type Result } from './errors.ts';
 import { noContent, okJson, type AuthHandler } from './handler.ts';
+import { redirectFor } from './mailer.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { endSessions, type LogoutScope } from './sessions.ts';
 import { inTransaction, isUniqueViolation } from './tx.ts';
@@ -44,11 +47,11 @@ type UpdateParams = Decoded<typeof UPDATE_PARAMS>;
 const DUPLICATE_EMAIL = 'A user with this email address has already been registered';
 
 /**
- * PUT /user, following GoTrue's UserUpdate with the local defaults (mailer autoconfirm on, no
- * reauthentication or current password required). An anonymous user that sets an email is
- * converted in place — same id, an email identity, confirmed at once — which is how supabase-js
- * apps "link" a guest account; a permanent user's new email waits as `new_email`, because GoTrue
- * would mail a confirmation link and there is no mailer here.
+ * PUT /user, following GoTrue's UserUpdate (no reauthentication or current password required, as
+ * the CLI's defaults). An anonymous user that sets an email is converted in place — same id, an
+ * email identity — which is how supabase-js apps "link" a guest: at once when confirmations are
+ * off, after /verify of the mailed link when `confirmEmail` is on. A permanent user's new email
+ * always waits as `new_email` for the mailed link(s) (both addresses with secure email change).
  */
 export const updateUser: AuthHandler = async (ctx, req) => {
 	const auth = await authenticate(ctx.pool, req.headers, ctx.config);
@@ -62,11 +65,15 @@ export const updateUser: AuthHandler = async (ctx, req) => {
 	if (!checked.ok) return checked;
 	const newEmail = checked.value;
 	const hash = params.password ? await hashPassword(ctx.pool, params.password) : undefined;
+	const redirectTo = redirectFor(ctx.config, req);
 	try {
-		const updated = await inTransaction(ctx.pool, (db) => applyUpdate(db, auth.value, params, newEmail, hash));
+		const updated = await inTransaction(ctx.pool, (db) =>
+			applyUpdate(ctx, db, auth.value, params, newEmail, hash, redirectTo),
+		);
 		return okJson(userJson(updated, await listIdentities(ctx.pool, updated.id)));
 	} catch (err) {
 		if (isUniqueViolation(err)) return fail(422, 'email_exists', DUPLICATE_EMAIL);
+		if (err instanceof Refused) return { ok: false, error: err.error };
 		throw err;
 	}
 };
@@ -108,12 +115,21 @@ async function checkUpdate(pool: pg.Pool, user: UserRow, params: UpdateParams): 
 	return ok(email);
 }
 
+/** Thrown inside the update's transaction to roll it back and answer with `error`. */
+class Refused extends Error {
+	constructor(readonly error: AuthError) {
+		super(error.message);
+	}
+}
+
 async function applyUpdate(
+	ctx: StackContext,
 	db: pg.PoolClient,
 	auth: Authenticated,
 	params: UpdateParams,
 	newEmail: string | null,
 	hash: string | undefined,
+	redirectTo: string,
 ): Promise<UserRow> {
 	let user = (await findUserById(db, auth.user.id, true))!;
 	if (hash !== undefined) {
@@ -129,13 +145,12 @@ async function applyUpdate(
 			raw_user_meta_data: mergeMetadata(user.raw_user_meta_data, params.data),
 		});
 	}
-	if (newEmail && user.is_anonymous) {
+	if (newEmail && user.is_anonymous && !ctx.config.confirmEmail) {
 		user = await linkEmail(db, user, newEmail);
 	} else if (newEmail) {
-		user = await patchUser(db, user.id, {
-			email_change: newEmail,
-			email_change_sent_at: 'now',
-		});
+		const sent = await sendEmailChange(ctx, db, user, newEmail, redirectTo);
+		if (!sent.ok) throw new Refused(sent.error);
+		user = sent.value;
 	}
 	return user;
 }

@@ -27,6 +27,12 @@ export interface UserRow {
 	banned_until: Date | null;
 	deleted_at: Date | null;
 	is_anonymous: boolean;
+	/** Hashes of mailed one-time codes ('' when none; GoTrue's columns, never sent to clients). */
+	confirmation_token: string | null;
+	email_change_token_new: string | null;
+	email_change_token_current: string | null;
+	/** 0, or 1 once one of the two addresses confirmed a secure email change. */
+	email_change_confirm_status: number | null;
 }
 
 export interface IdentityRow {
@@ -48,7 +54,8 @@ export const DEFAULT_ROLE = 'authenticated';
 const USER_COLUMNS = `id, aud, role, email, encrypted_password, email_confirmed_at, phone, phone_confirmed_at,
 	confirmed_at, invited_at, confirmation_sent_at, recovery_sent_at, email_change, email_change_sent_at,
 	last_sign_in_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at, banned_until, deleted_at,
-	is_anonymous`;
+	is_anonymous, confirmation_token, email_change_token_new, email_change_token_current,
+	email_change_confirm_status`;
 
 export async function findUserById(db: Db, id: string, forUpdate = false): Promise<UserRow | null> {
 	const { rows } = await db.query<UserRow>(
@@ -106,6 +113,11 @@ export interface UserPatch {
 	last_sign_in_at?: 'now';
 	email_change?: string;
 	email_change_sent_at?: 'now' | null;
+	confirmation_token?: string;
+	confirmation_sent_at?: 'now';
+	email_change_token_new?: string;
+	email_change_token_current?: string;
+	email_change_confirm_status?: number;
 	raw_user_meta_data?: Record<string, unknown>;
 	raw_app_meta_data?: Record<string, unknown>;
 	is_anonymous?: boolean;
@@ -179,3 +191,25 @@ export async function updateIdentityData(db: Db, identityId: string, updates: Re
 }
 
 export const isBanned = (user: UserRow, now = new Date()) => user.banned_until !== null && user.banned_until > now;
+
+/** Marks the user's email identities for their current address verified (GoTrue's signupVerify). */
+export async function confirmIdentityEmail(db: Db, userId: string): Promise<void> {
+	await db.query(
+		`update auth.identities i set identity_data = i.identity_data || '{"email_verified": true}', updated_at = now()
+		 from auth.users u
+		 where u.id = $1 and i.user_id = u.id and i.provider = 'email' and i.email = lower(u.email)`,
+		[userId],
+	);
+}
+
+/** GoTrue's UpdateAppMetaDataProviders: `providers` from the identities, `provider` the first. */
+export async function syncAppMetadataProviders(db: Db, user: UserRow): Promise<UserRow> {
+	const { rows } = await db.query<{ provider: string }>(
+		`select provider from auth.identities where user_id = $1 group by provider order by min(created_at), provider`,
+		[user.id],
+	);
+	const providers = rows.map((r) => r.provider);
+	const updates: Record<string, unknown> = { providers };
+	if (providers.length > 0) updates.provider = providers[0];
+	return patchUser(db, user.id, { raw_app_meta_data: { ...user.raw_app_meta_data, ...updates } });
+}
