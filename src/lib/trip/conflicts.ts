@@ -141,7 +141,8 @@ export const resolveConflict = defineOp(
 			let node: unknown = d;
 			for (const key of args.path.slice(0, -1)) node = own(node, key as string);
 			const last = args.path[args.path.length - 1] as string;
-			if (!isMap(node) || own(node, last) === undefined) throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
+			if (!isMap(node) || own(node, last) === undefined)
+				throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
 			node[last] = args.value;
 		};
 	},

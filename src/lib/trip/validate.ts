@@ -189,7 +189,8 @@ function readItems(
 		const stored = asString(it.categoryId) as CategoryId | undefined;
 		const categoryId = stored !== undefined && categories.has(stored) ? stored : ORPHAN_CATEGORY_ID;
 		const ownerId = asString(it.owner);
-		const owner: Owner = ownerId !== undefined && isDocId(ownerId) && hasOwn(people, ownerId) ? (ownerId as PersonId) : SHARED;
+		const owner: Owner =
+			ownerId !== undefined && isDocId(ownerId) && hasOwn(people, ownerId) ? (ownerId as PersonId) : SHARED;
 		const packedRaw = obj(it.packed);
 		const ticked = (p: string) => hasOwn(packedRaw, p) && packedRaw[p] === true;
 		// A personal item's tick is its owner's, whoever set it (ops/items.ts togglePacked); ticks
@@ -300,4 +301,3 @@ function readCategories(root: Obj, names: Map<CategoryId, string>, items: Record
 	if (byCategory.has(ORPHAN_CATEGORY_ID)) out.push(build(ORPHAN_CATEGORY_ID, ORPHAN_CATEGORY_NAME, true));
 	return out;
 }
-

@@ -6,7 +6,8 @@ import type { CategoryId, ItemId, PersonId } from '../ids';
 import { notFound } from '../op';
 import type { CategoryDoc, ItemDoc, PersonDoc, TripDoc } from '../schema';
 
-export type RootMap = 'people' | 'categories' | 'items' | 'itemOrder' | 'rules' | 'overrides' | 'planEntries' | 'actors';
+export type RootMap =
+	'people' | 'categories' | 'items' | 'itemOrder' | 'rules' | 'overrides' | 'planEntries' | 'actors';
 
 /** Every map at a root key, the shown one first. */
 export function containers(d: TripDoc, key: RootMap): Obj[] {

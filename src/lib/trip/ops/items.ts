@@ -3,17 +3,7 @@ import { asString, isMap } from '../conflicted';
 import { isDocId, newItemId, type CategoryId, type ItemId, type PersonId } from '../ids';
 import { checkId, checkName, checkQuantity, checkText, defineOp, removeAll, setText, TripOpError } from '../op';
 import { ORPHAN_CATEGORY_ID, SHARED, type ItemDoc, type Owner, type TripDoc } from '../schema';
-import {
-	category,
-	deleteEntry,
-	entries,
-	findEntry,
-	item,
-	orderList,
-	orderLists,
-	person,
-	writable,
-} from './access';
+import { category, deleteEntry, entries, findEntry, item, orderList, orderLists, person, writable } from './access';
 
 function checkOwner(value: unknown): Owner {
 	return value === SHARED ? SHARED : checkId<PersonId>(value, 'owner');
