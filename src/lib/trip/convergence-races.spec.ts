@@ -13,7 +13,7 @@ import { addActivity, removeActivity, setPlanText } from './ops/plan';
 import type { TripDoc } from './schema';
 import { action, apply, type Action } from './spec-arbitraries';
 import { converge, play, scenario } from './spec-converge';
-import { actor, ALICE, BOB, fork, runs } from './spec-helpers';
+import { actor, ALICE, BOB, fork, runs, timeoutFor } from './spec-helpers';
 import { readTrip } from './validate';
 
 const WRITERS = [ALICE, BOB, 'carol' as PersonId, 'dave' as PersonId];
@@ -105,7 +105,7 @@ function undatedTrip(): A.Doc<TripDoc> {
 const UNDATED = undatedTrip();
 
 describe('concurrent races that used to lose edits', () => {
-	it('keeps every edit when peers migrate an old document while editing it', { timeout: 120_000 }, () => {
+	it('keeps every edit when peers migrate an old document while editing it', { timeout: timeoutFor(120_000) }, () => {
 		let runIndex = 0;
 		fc.assert(
 			fc.property(
@@ -144,7 +144,7 @@ describe('concurrent races that used to lose edits', () => {
 
 	it(
 		'keeps every word typed and activity added when peers set dates while editing the plan',
-		{ timeout: 120_000 },
+		{ timeout: timeoutFor(120_000) },
 		() => {
 			let runIndex = 0;
 			fc.assert(

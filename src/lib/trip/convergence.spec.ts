@@ -6,7 +6,7 @@ import type { ItemId, PersonId } from './ids';
 import { setQuantity, togglePacked } from './ops/items';
 import type { TripDoc } from './schema';
 import { action, apply } from './spec-arbitraries';
-import { ALICE, BOB, fork, SHIRTS, smallTrip, SOCKS, runs } from './spec-helpers';
+import { ALICE, BOB, fork, SHIRTS, smallTrip, SOCKS, runs, timeoutFor } from './spec-helpers';
 import { converge, play, scenario } from './spec-converge';
 import { readTrip } from './validate';
 
@@ -20,7 +20,7 @@ function replicasOf(n: number, base = BASE): A.Doc<TripDoc>[] {
 describe('concurrent editing on several replicas', () => {
 	it(
 		'converges to one identical, well-formed trip that keeps every added item not removed',
-		{ timeout: 120_000 },
+		{ timeout: timeoutFor(120_000) },
 		() => {
 			let runIndex = 0;
 			fc.assert(
@@ -44,34 +44,38 @@ describe('concurrent editing on several replicas', () => {
 		},
 	);
 
-	it('shows concurrent writes of one quantity as a conflict naming every writer', { timeout: 60_000 }, () => {
-		fc.assert(
-			fc.property(
-				fc.integer({ min: 2, max: 5 }),
-				fc.array(action, { maxLength: 4 }),
-				// Above the fixture's quantity (1), so every write really changes the value.
-				fc.integer({ min: 2, max: 100 }),
-				(n, noise, base) => {
-					const docs = replicasOf(n).map((doc, i) =>
-						setQuantity(doc, { itemId: SOCKS, quantity: base + i }, { by: WRITERS[i] }),
-					);
-					// Unrelated edits on the first replica must not hide the conflict.
-					let counter = 0;
-					for (const a of noise) {
-						if ('itemId' in a && a.itemId === SOCKS) continue;
-						if (a.kind === 'removeCategory' || a.kind === 'moveItem') continue;
-						docs[0] = apply(docs[0]!, a, { by: WRITERS[0] }, () => `x${counter++}`).doc;
-					}
-					const merged = docs.reduce((acc, doc) => A.merge(acc, doc));
-					const conflict = getConflicts(merged).find((c) => c.path.join('/') === `items/${SOCKS}/quantity`);
-					expect(conflict?.values.map((v) => v.value).sort()).toEqual(docs.map((_, i) => base + i).sort());
-					expect(conflict?.values.map((v) => v.by).sort()).toEqual(WRITERS.slice(0, n).sort());
-					expect(conflict?.values[0]?.value).toBe(readTrip(merged).items[SOCKS]?.quantity.manualQuantity);
-				},
-			),
-			{ numRuns: runs(300) },
-		);
-	});
+	it(
+		'shows concurrent writes of one quantity as a conflict naming every writer',
+		{ timeout: timeoutFor(60_000) },
+		() => {
+			fc.assert(
+				fc.property(
+					fc.integer({ min: 2, max: 5 }),
+					fc.array(action, { maxLength: 4 }),
+					// Above the fixture's quantity (1), so every write really changes the value.
+					fc.integer({ min: 2, max: 100 }),
+					(n, noise, base) => {
+						const docs = replicasOf(n).map((doc, i) =>
+							setQuantity(doc, { itemId: SOCKS, quantity: base + i }, { by: WRITERS[i] }),
+						);
+						// Unrelated edits on the first replica must not hide the conflict.
+						let counter = 0;
+						for (const a of noise) {
+							if ('itemId' in a && a.itemId === SOCKS) continue;
+							if (a.kind === 'removeCategory' || a.kind === 'moveItem') continue;
+							docs[0] = apply(docs[0]!, a, { by: WRITERS[0] }, () => `x${counter++}`).doc;
+						}
+						const merged = docs.reduce((acc, doc) => A.merge(acc, doc));
+						const conflict = getConflicts(merged).find((c) => c.path.join('/') === `items/${SOCKS}/quantity`);
+						expect(conflict?.values.map((v) => v.value).sort()).toEqual(docs.map((_, i) => base + i).sort());
+						expect(conflict?.values.map((v) => v.by).sort()).toEqual(WRITERS.slice(0, n).sort());
+						expect(conflict?.values[0]?.value).toBe(readTrip(merged).items[SOCKS]?.quantity.manualQuantity);
+					},
+				),
+				{ numRuns: runs(300) },
+			);
+		},
+	);
 
 	it('shows a concurrent pack and unpack of the same item as a conflict', () => {
 		const base = togglePacked(smallTrip(), { itemId: SHIRTS, packed: true });

@@ -20,7 +20,7 @@ describe('changes since I last looked', () => {
 		b = togglePacked(b, { itemId: SOCKS, personId: BOB }, { by: BOB });
 		b = removeItem(b, { itemId: SHIRTS }, { by: BOB });
 		const merged = A.merge(a, b);
-		const changes = itemsChangedSince(merged, seen).sort((x, y) => x.itemId.localeCompare(y.itemId));
+		const changes = (itemsChangedSince(merged, seen) ?? []).sort((x, y) => x.itemId.localeCompare(y.itemId));
 		expect(changes).toEqual([
 			{ itemId: 'hat', kind: 'added', by: [ALICE], actions: ['addItem'] },
 			{ itemId: SHIRTS, kind: 'removed', by: [BOB], actions: ['removeItem'] },

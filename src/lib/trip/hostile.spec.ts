@@ -88,7 +88,7 @@ function hostileTrip(): A.Doc<TripDoc> {
 }
 
 const OPS: [TripOp<never>, unknown][] = [];
-const op = <Args>(o: TripOp<Args>, args: Args) => OPS.push([o as TripOp<never>, args]);
+const op = <Args>(o: TripOp<Args>, args: Args) => OPS.push([o as unknown as TripOp<never>, args]);
 for (const id of [SOCKS, SHIRTS, TOOTHPASTE, ...EVIL_KEYS] as ItemId[]) {
 	op(renameItem, { itemId: id, name: 'Renamed' });
 	op(setQuantity, { itemId: id, quantity: 2 });

@@ -92,7 +92,7 @@ describe('ids and dates', () => {
 });
 
 describe('templates and starting from a previous trip', () => {
-	it('offers the six built-in templates, each creating a valid trip in one change', () => {
+	it('offers the six built-in templates, each creating a valid trip in one change', { timeout: 30_000 }, () => {
 		expect(BUILT_IN_TEMPLATES.map((t) => t.id)).toEqual([
 			'city-weekend',
 			'beach-week',

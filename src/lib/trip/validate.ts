@@ -101,17 +101,17 @@ function read(root: Obj): TripView {
 	const peopleById: Record<string, PersonView> = {};
 	for (const p of people) peopleById[p.id] = p;
 
-	const categoriesRaw = obj(root.categories);
+	const categoriesRaw = unionMap(root, 'categories');
 	const categoryNames = new Map<CategoryId, string>();
 	for (const id of idKeys(categoriesRaw)) {
 		const raw = categoriesRaw[id];
 		if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
-		categoryNames.set(id as CategoryId, text(obj(raw).name, MAX_NAME_LENGTH) || 'Untitled category');
+		categoryNames.set(id as CategoryId, text(obj(raw).name, MAX_NAME_LENGTH, 'Untitled category'));
 	}
 
-	const rawItems = readItems(obj(root.items), categoryNames, peopleById);
-	const rules = readRules(obj(root.rules), rawItems, peopleById);
-	const overrides = obj(root.overrides);
+	const rawItems = readItems(unionMap(root, 'items'), categoryNames, peopleById);
+	const rules = readRules(unionMap(root, 'rules'), rawItems, peopleById);
+	const overrides = unionMap(root, 'overrides');
 	const ruleCtx: RuleContext = { days, people: people.map((p) => p.id) };
 	const rulesByItem = new Map<string, RuleView[]>();
 	for (const r of rules) {
