@@ -11,6 +11,8 @@ import { addActivity, setPlanText } from './ops/plan';
 import { overrideQuantity } from './ops/rules';
 import type { TripDoc } from './schema';
 import { actor, ALICE, BOB, fork, smallTrip, TOOTHPASTE } from './spec-helpers';
+import { BUILT_IN_TEMPLATES } from './templates';
+import { createTripFromPrevious, createTripFromTemplate } from './templates-apply';
 import { readTrip } from './validate';
 
 const day = (s: string) => s as IsoDate;
@@ -105,6 +107,18 @@ describe('concurrent edits that used to lose data', () => {
 		expect(getConflicts(merged)).toEqual([]);
 		// Joining again is a no-op.
 		expect(A.getHeads(addMember(merged, { userId: lower, name: 'Chris' }))).toEqual(A.getHeads(merged));
+	});
+
+	it('11. keeps a member the same person in trips made from templates and from previous trips', () => {
+		const user = 'b5e13cdf-d885-4d46-a44f-82ee72240112' as UserId;
+		const me = personIdForUser(user);
+		const template = BUILT_IN_TEMPLATES[0]!;
+		const fromTemplate = createTripFromTemplate(template, { name: 'T', people: [{ name: 'Me', userId: user }] });
+		expect(readTrip(fromTemplate).people.map((p) => [p.id, p.userId])).toEqual([[me, user]]);
+		const next = readTrip(
+			createTripFromPrevious(fromTemplate, { name: 'Again', people: [{ name: 'Me', userId: user }] }, { people: true }),
+		);
+		expect(next.people.map((p) => [p.id, p.userId])).toEqual([[me, user]]);
 	});
 
 	it('does not show identical concurrent values as a conflict', () => {

@@ -19,6 +19,12 @@ export { getConflicts, resolveConflict, type Conflict, type ConflictValue } from
 export { itemsChangedSince, type ItemChange, type ItemChangeKind } from './history';
 export { migrate, needsMigration, isNewerThanSupported, schemaVersionOf, MIGRATIONS } from './migrations';
 export { BUILT_IN_TEMPLATES, findTemplate, type Template } from './templates';
-export { createTripFromPrevious, createTripFromTemplate, type CopyOptions, type NewTripArgs } from './templates-apply';
+export {
+	createTripFromPrevious,
+	createTripFromTemplate,
+	type CopyOptions,
+	type NewTripArgs,
+	type NewTripPerson,
+} from './templates-apply';
 export { exportCsv, exportHtml, exportJson, exportMarkdown, toExport, type TripExport } from './export';
 export { importTrip, parseTripExport, type ImportResult } from './import';
