@@ -2,7 +2,7 @@
 // wrapped so the same operation works with plain `A.change` and with automerge-repo's `handle.change`.
 //
 //   doc = renameItem(doc, { itemId, name }, { by })                       // plain Automerge
-//   handle.change(renameItem.recipe(args, ctx), { message: renameItem.message(args, ctx) })
+//   applyOp(handle, renameItem, { itemId, name }, { by })                  // a DocHandle (apply.ts)
 import * as A from '@automerge/automerge';
 import { mapsAt } from './conflicted';
 import { isDocId, type PersonId } from './ids';
