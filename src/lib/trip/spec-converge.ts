@@ -54,6 +54,18 @@ export function play<T>(
 	}
 }
 
+/**
+ * Whether both replicas list the same conflicts. Automerge 3.5.0 can leave a value out of
+ * `A.getConflicts` after incremental merges (three concurrent puts, one replica having merged two
+ * of them first) while a saved and reloaded copy lists all three; so a difference only counts if it
+ * survives a reload. The view never depends on it: it shows the same winner everywhere.
+ */
+function sameConflicts(a: A.Doc<TripDoc>, b: A.Doc<TripDoc>): boolean {
+	const same = (x: A.Doc<TripDoc>, y: A.Doc<TripDoc>) =>
+		JSON.stringify(getConflicts(x)) === JSON.stringify(getConflicts(y));
+	return same(a, b) || same(A.load(A.save(a)), A.load(A.save(b)));
+}
+
 function mergeInOrder(docs: A.Doc<TripDoc>[], order: number[]): A.Doc<TripDoc> {
 	const [first, ...rest] = order;
 	return rest.reduce((doc, j) => A.merge(doc, docs[j]!), A.clone(docs[first!]!));
@@ -74,7 +86,7 @@ export function converge(
 	const view = readTrip(a);
 	// Byte for byte, key order included: the UI iterates the view's records.
 	expect(JSON.stringify(readTrip(b))).toBe(JSON.stringify(view));
-	expect(getConflicts(b)).toEqual(getConflicts(a));
+	expect(sameConflicts(a, b)).toBe(true);
 	expect(viewProblems(view)).toEqual([]);
 	if (roundTrip) expect(readTrip(A.load(A.save(a)))).toEqual(view);
 	return { doc: a, view };
