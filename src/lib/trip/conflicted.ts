@@ -36,11 +36,26 @@ function compareOpIds(a: string, b: string): number {
 }
 
 /**
+ * How many values the document holds at `parent[key]`, when `parent` is a document root (else
+ * undefined). Asked of the backend, which lists op ids without building the values: the
+ * `A.getConflicts` fallback materialises each one, which for `items` is the whole packing list.
+ */
+function valueCount(parent: Obj, key: string): number | undefined {
+	try {
+		if (A.getObjectId(parent) !== '_root') return undefined;
+		return A.getBackend(parent as A.Doc<unknown>).getAll('_root', key).length;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
  * Every value at `parent[key]`: the shown one first, then values concurrent writers left behind, in
  * an order every replica agrees on. Plain (non-Automerge) objects have just the one value.
  */
 export function valuesAt(parent: unknown, key: string): unknown[] {
 	if (!isMap(parent) || !hasOwn(parent, key)) return [];
+	if (valueCount(parent, key) === 1) return [parent[key]];
 	let found: Record<string, unknown> | undefined;
 	try {
 		found = A.getConflicts(parent as A.Doc<unknown>, key) as Record<string, unknown> | undefined;
