@@ -130,7 +130,7 @@ describe('concurrent races that used to lose edits', () => {
 						if (a.kind === 'removePerson' && result.doc !== doc) removedPeople.add(a.personId);
 						return result.doc;
 					});
-					const { view } = converge(docs, order, runIndex++ % 4 === 0);
+					const { view } = converge(docs, order, runIndex++ % 8 === 0);
 					for (const id of addedItems)
 						if (!removedItems.has(id)) expect(view.items[id], `item ${id} lost`).toBeDefined();
 					for (const id of addedPeople) {
@@ -187,7 +187,7 @@ describe('concurrent races that used to lose edits', () => {
 							throw e;
 						}
 					});
-					const { doc, view } = converge(docs, order, runIndex++ % 4 === 0);
+					const { doc, view } = converge(docs, order, runIndex++ % 8 === 0);
 					const dayOf = (date: IsoDate) => view.plan.find((p) => p.date === date);
 					for (const [word, date] of words) expect(dayOf(date)?.text ?? '', `word ${word} lost`).toContain(word);
 					for (const [id, date] of activities) {
