@@ -10,13 +10,21 @@ export * from './ops/categories';
 export * from './ops/items';
 export * from './ops/rules';
 export * from './ops/plan';
-export { readTrip } from './validate';
+export { readTrip, UNTITLED_TRIP } from './validate';
+export { applyOp, type ChangeableHandle } from './apply';
+export { GENESIS_ACTOR, GENESIS_CHANGE, GENESIS_HASH, newTripDoc } from './genesis';
 export { resolveQuantity, ruleApplies, ruleQuantity } from './rules';
 export * from './selectors';
 export { getConflicts, resolveConflict, type Conflict, type ConflictValue } from './conflicts';
 export { itemsChangedSince, type ItemChange, type ItemChangeKind } from './history';
 export { migrate, needsMigration, isNewerThanSupported, schemaVersionOf, MIGRATIONS } from './migrations';
 export { BUILT_IN_TEMPLATES, findTemplate, type Template } from './templates';
-export { createTripFromPrevious, createTripFromTemplate, type CopyOptions, type NewTripArgs } from './templates-apply';
+export {
+	createTripFromPrevious,
+	createTripFromTemplate,
+	type CopyOptions,
+	type NewTripArgs,
+	type NewTripPerson,
+} from './templates-apply';
 export { exportCsv, exportHtml, exportJson, exportMarkdown, toExport, type TripExport } from './export';
 export { importTrip, parseTripExport, type ImportResult } from './import';

@@ -95,8 +95,17 @@ export function viewProblems(view: TripView): string[] {
 	return problems;
 }
 
+function scale(): number {
+	const value = Number(process.env.TRIP_FC_SCALE ?? '1');
+	return Number.isFinite(value) && value > 0 ? value : 1;
+}
+
 /** Property-test run count, scalable for soak runs: TRIP_FC_SCALE=10 npx vitest run src/lib/trip */
 export function runs(base: number): number {
-	const scale = Number(process.env.TRIP_FC_SCALE ?? '1');
-	return Math.max(1, Math.round(base * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+	return Math.max(1, Math.round(base * scale()));
+}
+
+/** A property test's timeout, scaled with its run count (never below the base). */
+export function timeoutFor(baseMs: number): number {
+	return Math.round(baseMs * Math.max(1, scale()));
 }

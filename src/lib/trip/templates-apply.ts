@@ -1,8 +1,9 @@
 // Starting a trip from a built-in template or from a previous trip, in one change so the new trip
 // appears complete (or not at all) on every device.
 import * as A from '@automerge/automerge';
-import type { CategoryId, ItemId, PersonId, RuleId } from './ids';
-import { newCategoryId, newItemId, newPersonId, newRuleId } from './ids';
+import type { CategoryId, ItemId, PersonId, RuleId, UserId } from './ids';
+import { newCategoryId, newItemId, newPersonId, newRuleId, personIdForUser } from './ids';
+import { newTripDoc } from './genesis';
 import { formatMessage } from './messages';
 import type { OpContext, Recipe } from './op';
 import { addCategory } from './ops/categories';
@@ -14,19 +15,33 @@ import { SHARED, type TripDoc } from './schema';
 import type { Template } from './templates';
 import { readTrip } from './validate';
 
-export interface NewTripArgs extends CreateTripArgs {
-	/** People to add; the first is usually the creator. */
-	people?: { id?: PersonId; name: string }[];
+export interface NewTripPerson {
+	id?: PersonId;
+	name: string;
+	/** A member: their person id is then `personIdForUser(userId)`, the same in every trip. */
+	userId?: UserId | null;
 }
 
+export interface NewTripArgs extends CreateTripArgs {
+	/** People to add; the first is usually the creator. */
+	people?: NewTripPerson[];
+}
+
+function personId(p: NewTripPerson): PersonId {
+	return p.id ?? (p.userId ? personIdForUser(p.userId) : newPersonId());
+}
+
+/** The genesis, then the whole new trip in one change. */
 function inOneChange(action: string, args: NewTripArgs, ctx: OpContext, recipes: (d: TripDoc) => void): A.Doc<TripDoc> {
-	const doc = A.init<TripDoc>(ctx.actor ? { actor: ctx.actor } : undefined);
+	const doc = newTripDoc(ctx.actor);
 	const actor = A.getActorId(doc);
 	const create = createTripRecipe(args);
 	const full = { ...ctx, actor };
 	return A.change(doc, { message: formatMessage(action, {}, ctx.by) }, (d) => {
 		create(d);
-		for (const p of args.people ?? []) addPerson.recipe({ id: p.id ?? newPersonId(), name: p.name }, full)(d);
+		for (const p of args.people ?? []) {
+			addPerson.recipe({ id: personId(p), name: p.name, userId: p.userId ?? null }, full)(d);
+		}
 		recipes(d);
 		if (ctx.by) d.actors[actor] = ctx.by;
 	});
@@ -95,12 +110,13 @@ export function createTripFromPrevious(
 ): A.Doc<TripDoc> {
 	const source = readTrip(previous);
 	const personMap = new Map<string, PersonId>();
-	const people = [...(args.people ?? [])];
+	const people = (args.people ?? []).map((p) => ({ ...p, id: personId(p) }));
 	if (options.people) {
 		for (const p of source.people) {
-			const id = newPersonId();
+			// A member stays the same person (their id comes from their user id); others get new ids.
+			const id = p.userId ? personIdForUser(p.userId) : newPersonId();
 			personMap.set(p.id, id);
-			people.push({ id, name: p.name });
+			if (!people.some((q) => q.id === id)) people.push({ id, name: p.name, userId: p.userId });
 		}
 	}
 	const itemMap = new Map<string, ItemId>();
