@@ -64,14 +64,23 @@ async function createTrip(user: BenchUser): Promise<string> {
 	return tripId;
 }
 
-/** A stream of single-field edits of one document, as an app produces them. */
+/**
+ * A stream of single-field edits of one document, as an app produces them. The first element is
+ * the document's initial change: the log is causally closed, so every later edit depends on it.
+ */
 function editStream(label: string): () => Uint8Array {
 	let doc = A.from<{
 		items: Record<string, { name: string; qty: number; packed: boolean }>;
 	}>({ items: {} });
+	let initial: Uint8Array | undefined = A.getLastLocalChange(doc)!;
 	const keys: string[] = [];
 	let i = 0;
 	return () => {
+		if (initial) {
+			const first = initial;
+			initial = undefined;
+			return first;
+		}
 		const n = i++;
 		doc = A.change(doc, (d) => {
 			if (n % 3 === 0) {
