@@ -22,7 +22,6 @@ import {
 	pullAll,
 	push,
 	storedChangeCount,
-	uleb,
 } from './helpers.ts';
 
 const api = await startTestStack();
