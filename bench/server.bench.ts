@@ -118,6 +118,9 @@ async function pushThroughput(
 	callsPerClient: number,
 	sharedTrip: boolean,
 ): Promise<number> {
+	// Made first: seconds of synchronous Automerge work after HTTP calls would leave their idle
+	// keep-alive sockets closed by the server but not yet retired by the client (ECONNRESET).
+	const prepared = Array.from({ length: clients }, (_, i) => batches(callsPerClient, `c${i}`));
 	const users = await Promise.all(Array.from({ length: clients }, () => createUser(api)));
 	const shared = sharedTrip ? await createTrip(users[0]!) : undefined;
 	if (shared) {
@@ -127,7 +130,6 @@ async function pushThroughput(
 		);
 	}
 	const trips = await Promise.all(users.map((u) => shared ?? createTrip(u)));
-	const prepared = users.map((_, i) => batches(callsPerClient, `c${i}`));
 	// Warm-up: one call per client (connections, plans, schema cache).
 	await Promise.all(users.map((u, i) => pushAll(u, trips[i]!, [prepared[i]!.shift()!])));
 	const started = performance.now();
