@@ -1,8 +1,8 @@
 -- Trip log integrity: what the server reads out of each change, the actor bindings, the heads,
 -- invite ids; and the backfill of rows stored before this migration.
 --
--- Affects: public.trip_changes (deps, actor, actor_seq, superseded_by), public.trip_actors (new),
---          public.trip_snapshots (heads), public.trip_invites (id); functions private.uleb,
+-- Affects: public.trip_changes (deps, actor, actor_seq), public.trip_actors (new),
+--          public.trip_snapshots (heads), public.trip_invites (id); functions
 --          private.parse_change, private.heads_at.
 --
 -- Why (ARCHITECTURE §4 "Integrity"): a checksum is 4 bytes of a SHA-256 anyone can compute, so
@@ -11,44 +11,7 @@
 -- (nobody can take another's (actor, seq)), and to know the log's heads at any seq (so a
 -- snapshot can be checked by its heads).
 
--- Parsing helpers -------------------------------------------------------------------------------
-
--- An unsigned LEB128 at byte p_pos (0-based) of p_bytes, read no further than p_end. Returns
--- val null when there is none there, it is padded (Automerge refuses overlong forms), or it does
--- not fit a bigint (2^63 - 1: far beyond any real length, count or seq).
-create or replace function private.uleb(p_bytes bytea, p_pos int, p_end int, out val bigint, out next_pos int)
-language plpgsql
-immutable
-set search_path = ''
-as $$
-declare
-  v_byte int;
-  v_shift int := 0;
-  v_val bigint := 0;
-begin
-  next_pos := p_pos;
-  loop
-    if next_pos >= p_end or v_shift > 56 then
-      return;
-    end if;
-    v_byte := get_byte(p_bytes, next_pos);
-    next_pos := next_pos + 1;
-    if v_byte = 0 and v_shift > 0 then
-      return;
-    end if;
-    if v_shift = 56 and v_byte > 127 then
-      return;
-    end if;
-    v_val := v_val | ((v_byte & 127)::bigint << v_shift);
-    if v_byte < 128 then
-      val := v_val;
-      return;
-    end if;
-    v_shift := v_shift + 7;
-  end loop;
-end;
-$$;
-comment on function private.uleb(bytea, int, int) is 'Reads a minimal unsigned LEB128 (< 2^63) at a 0-based offset; val null if there is none.';
+-- Parsing helper ---------------------------------------------------------------------------------
 
 -- Reads the start of an uncompressed change chunk's body, as Automerge's
 -- storage::Change::parse_following_header does: dependencies (uLEB count, 32-byte hashes), actor
@@ -59,6 +22,10 @@ comment on function private.uleb(bytea, int, int) is 'Reads a minimal unsigned L
 -- "extra bytes" (kept for forward compatibility) and are allowed, as Automerge allows them.
 -- The op columns themselves are not decoded. Returns problem (a sentence) instead of raising, so
 -- the backfill can use it too.
+--
+-- One pass, one LEB128 reader, a field counter: push_changes runs this for every change under
+-- load, and plpgsql evaluates these simple expressions without a query each (a helper function
+-- per field made a push of 500 changes ~15x slower).
 create or replace function private.parse_change(
   p_bytes bytea,
   p_body_start int,
@@ -77,146 +44,176 @@ declare
   c_max_columns constant int := 64;   -- a change has about 14 op columns
   v_end int := octet_length(p_bytes);
   v_pos int := p_body_start;
-  v_n bigint;
-  v_len bigint;
+  -- Fields in order: 1 dep count, 2 actor length, 3 seq, 4 start op, 5 time, 6 message length,
+  -- 7 other actor count, 8 other actor length (repeats), 9 column count, 10 column spec,
+  -- 11 column length (10 and 11 repeat).
+  v_field int := 1;
+  v_left bigint := 0;       -- other actors or columns still to read
+  v_val bigint;
   v_byte int;
-  v_prev int := 0;
-  v_shift int := 0;
+  v_prev int;
+  v_shift int;
   v_spec bigint;
   v_last_spec bigint := -1;
   v_sum bigint := 0;
   v_i int;
 begin
-  select r.val, r.next_pos into v_n, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if v_n is null then
-    problem := 'bad dependency count';
-    return;
-  end if;
-  if v_n > c_max_deps or v_n * 32 > v_end - v_pos then
-    problem := format('%s dependencies do not fit the body', v_n);
-    return;
-  end if;
-  deps := array(select substring(p_bytes from v_pos + 1 + 32 * g for 32) from generate_series(0, v_n::int - 1) g);
-  v_pos := v_pos + 32 * v_n::int;
-
-  select r.val, r.next_pos into v_len, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if v_len is null or v_len < 1 or v_len > c_max_actor or v_len > v_end - v_pos then
-    problem := format('actor length %s out of range (1 to %s bytes)', coalesce(v_len::text, 'unreadable'), c_max_actor);
-    return;
-  end if;
-  actor := substring(p_bytes from v_pos + 1 for v_len::int);
-  v_pos := v_pos + v_len::int;
-
-  select r.val, r.next_pos into actor_seq, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if actor_seq is null or actor_seq < 1 then
-    problem := 'bad seq (an actor''s changes are numbered from 1)';
-    actor_seq := null;
-    return;
-  end if;
-
-  select r.val, r.next_pos into v_n, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if v_n is null or v_n < 1 then
-    problem := 'bad start op';
-    return;
-  end if;
-
-  -- Time: a signed LEB128 of at most 10 bytes, minimal (Automerge's leb128_i64).
+  deps := '{}';
   loop
-    if v_pos >= v_end or v_shift > 63 then
-      problem := 'bad time';
-      return;
+    -- Read one LEB128 at v_pos: unsigned and minimal (< 2^63), or signed for the time field.
+    -- Most values of a change (lengths, counts, column specs) fit one byte: the fast path.
+    if v_pos < v_end and v_field <> 5 then
+      v_byte := get_byte(p_bytes, v_pos);
+    else
+      v_byte := 128;
     end if;
-    v_byte := get_byte(p_bytes, v_pos);
-    v_pos := v_pos + 1;
     if v_byte < 128 then
-      if v_shift > 0 and ((v_byte = 0 and v_prev & 64 = 0) or (v_byte = 127 and v_prev & 64 > 0))
-         or (v_shift = 63 and v_byte not in (0, 127)) then
-        problem := 'bad time';
-        return;
-      end if;
+      v_val := v_byte;
+      v_pos := v_pos + 1;
+    else
+      v_val := 0;
+      v_shift := 0;
+      v_prev := 0;
+      loop
+        if v_pos >= v_end or v_shift > 63 then
+          v_val := null;
+          exit;
+        end if;
+        v_byte := get_byte(p_bytes, v_pos);
+        v_pos := v_pos + 1;
+        if v_field = 5 then
+          if v_byte < 128 then
+            if v_shift > 0 and ((v_byte = 0 and v_prev & 64 = 0) or (v_byte = 127 and v_prev & 64 > 0))
+               or (v_shift = 63 and v_byte not in (0, 127)) then
+              v_val := null;
+            end if;
+            exit;
+          end if;
+          v_prev := v_byte;
+        else
+          if (v_byte = 0 and v_shift > 0) or (v_shift = 56 and v_byte > 127) or v_shift > 56 then
+            v_val := null;
+            exit;
+          end if;
+          v_val := v_val | ((v_byte & 127)::bigint << v_shift);
+          exit when v_byte < 128;
+        end if;
+        v_shift := v_shift + 7;
+      end loop;
+    end if;
+
+    case v_field
+      when 1 then
+        if v_val is null or v_val > c_max_deps or v_val * 32 > v_end - v_pos then
+          problem := format('%s dependencies do not fit the body', coalesce(v_val::text, 'unreadable'));
+          return;
+        end if;
+        for v_i in 0 .. v_val - 1 loop
+          deps := deps || substring(p_bytes from v_pos + 1 + 32 * v_i for 32);
+        end loop;
+        v_pos := v_pos + 32 * v_val::int;
+        v_field := 2;
+      when 2 then
+        if v_val is null or v_val < 1 or v_val > c_max_actor or v_val > v_end - v_pos then
+          problem := format('actor length %s out of range (1 to %s bytes)', coalesce(v_val::text, 'unreadable'), c_max_actor);
+          return;
+        end if;
+        actor := substring(p_bytes from v_pos + 1 for v_val::int);
+        v_pos := v_pos + v_val::int;
+        v_field := 3;
+      when 3 then
+        if v_val is null or v_val < 1 then
+          problem := 'bad seq (an actor''s changes are numbered from 1)';
+          return;
+        end if;
+        actor_seq := v_val;
+        v_field := 4;
+      when 4 then
+        if v_val is null or v_val < 1 then
+          problem := 'bad start op';
+          return;
+        end if;
+        v_field := 5;
+      when 5 then
+        if v_val is null then
+          problem := 'bad time';
+          return;
+        end if;
+        v_field := 6;
+      when 6 then
+        if v_val is null or v_val > v_end - v_pos then
+          problem := 'bad message length';
+          return;
+        end if;
+        if v_val > 0 then
+          begin
+            perform convert_from(substring(p_bytes from v_pos + 1 for v_val::int), 'UTF8');
+          exception when character_not_in_repertoire or untranslatable_character then
+            problem := 'message is not UTF-8';
+              return;
+          end;
+        end if;
+        v_pos := v_pos + v_val::int;
+        v_field := 7;
+      when 7, 9 then
+        if v_val is null or v_val > v_end - v_pos or (v_field = 9 and v_val > c_max_columns) then
+          problem := case v_field when 7 then 'bad count of other actors' else 'bad op column count' end;
+          return;
+        end if;
+        v_left := v_val;
+        v_field := v_field + 1;
+      when 8 then
+        if v_val is null or v_val < 1 or v_val > c_max_actor or v_val > v_end - v_pos then
+          problem := format('other actor: length %s out of range (1 to %s bytes)', coalesce(v_val::text, 'unreadable'), c_max_actor);
+          return;
+        end if;
+        v_pos := v_pos + v_val::int;
+        v_left := v_left - 1;
+      when 10 then
+        if v_val is null or v_val > 4294967295 or v_val & 8 <> 0 or v_val < v_last_spec then
+          problem := case
+            when v_val is null or v_val > 4294967295 then 'bad op column spec'
+            when v_val & 8 <> 0 then 'compressed op columns are not allowed in a change'
+            else 'op columns not in normal order' end;
+          return;
+        end if;
+        v_last_spec := v_val;
+        v_field := 11;
+      when 11 then
+        if v_val is null then
+          problem := 'bad op column length';
+          return;
+        end if;
+        v_sum := v_sum + v_val;
+        v_left := v_left - 1;
+        v_field := 10;
+    end case;
+
+    -- After the other actors, the column count; after the last column, the end of the metadata.
+    if v_field = 8 and v_left = 0 then
+      v_field := 9;
+    elsif v_field = 10 and v_left = 0 then
       exit;
     end if;
-    v_prev := v_byte;
-    v_shift := v_shift + 7;
   end loop;
 
-  select r.val, r.next_pos into v_len, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if v_len is null or v_len > v_end - v_pos then
-    problem := 'bad message length';
-    return;
-  end if;
-  if v_len > 0 then
-    begin
-      perform convert_from(substring(p_bytes from v_pos + 1 for v_len::int), 'UTF8');
-    exception when character_not_in_repertoire or untranslatable_character then
-      problem := 'message is not UTF-8';
-      return;
-    end;
-  end if;
-  v_pos := v_pos + v_len::int;
-
-  select r.val, r.next_pos into v_n, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if v_n is null or v_n > v_end - v_pos then
-    problem := 'bad count of other actors';
-    return;
-  end if;
-  for v_i in 1 .. v_n loop
-    select r.val, r.next_pos into v_len, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-    if v_len is null or v_len < 1 or v_len > c_max_actor or v_len > v_end - v_pos then
-      problem := format('other actor %s: length out of range (1 to %s bytes)', v_i, c_max_actor);
-      return;
-    end if;
-    v_pos := v_pos + v_len::int;
-  end loop;
-
-  select r.val, r.next_pos into v_n, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-  if v_n is null or v_n > c_max_columns then
-    problem := 'bad op column count';
-    return;
-  end if;
-  for v_i in 1 .. v_n loop
-    select r.val, r.next_pos into v_spec, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-    if v_spec is null or v_spec > 4294967295 then
-      problem := format('op column %s: bad column spec', v_i);
-      return;
-    end if;
-    if v_spec & 8 <> 0 then
-      problem := format('op column %s: compressed columns are not allowed in a change', v_i);
-      return;
-    end if;
-    if v_spec < v_last_spec then
-      problem := 'op columns not in normal order';
-      return;
-    end if;
-    v_last_spec := v_spec;
-    select r.val, r.next_pos into v_len, v_pos from private.uleb(p_bytes, v_pos, v_end) r;
-    if v_len is null then
-      problem := format('op column %s: bad length', v_i);
-      return;
-    end if;
-    v_sum := v_sum + v_len;
-  end loop;
   if v_sum > v_end - v_pos then
     problem := format('op columns declare %s bytes, %s remain', v_sum, v_end - v_pos);
-    return;
   end if;
 end;
 $$;
 comment on function private.parse_change(bytea, int) is 'Dependencies, actor and seq of an uncompressed Automerge change chunk body starting at a 0-based offset; problem names what is malformed.';
 
-revoke execute on function private.uleb(bytea, int, int), private.parse_change(bytea, int)
-  from public, anon, authenticated;
+revoke execute on function private.parse_change(bytea, int) from public, anon, authenticated;
 
 -- trip_changes: what the header says ------------------------------------------------------------
 alter table public.trip_changes
   add column deps bytea[] not null default '{}',
   add column actor bytea,
-  add column actor_seq bigint,
-  add column superseded_by bigint;
+  add column actor_seq bigint;
 comment on column public.trip_changes.deps is 'The change''s dependency hashes as its header lists them; each is an earlier row of the trip (the log is causally closed).';
 comment on column public.trip_changes.actor is 'The change''s Automerge actor id. Null only for a row stored before 20261202000100 whose header could not be read.';
 comment on column public.trip_changes.actor_seq is 'The change''s seq within its actor. Null only for such a legacy row, or one that repeated an earlier row''s (actor, seq).';
-comment on column public.trip_changes.superseded_by is 'seq of the first later change that depends on this one; null while it is a head. Heads at seq S: seq <= S and (superseded_by is null or superseded_by > S).';
 
 -- trip_actors: who owns an actor in a trip ------------------------------------------------------
 create table public.trip_actors (
@@ -252,16 +249,6 @@ from (
 ) d
 where d.trip_id = c.trip_id and d.seq = c.seq and d.n > 1;
 
-update public.trip_changes c
-set superseded_by = s.first_seq
-from (
-  select c2.trip_id, d.dep, min(c2.seq) as first_seq
-  from public.trip_changes c2
-  cross join lateral unnest(c2.deps) as d (dep)
-  group by c2.trip_id, d.dep
-) s
-where s.trip_id = c.trip_id and s.dep = c.hash;
-
 insert into public.trip_actors (trip_id, actor, author_id, first_seq)
 select distinct on (c.trip_id, c.actor) c.trip_id, c.actor, c.author_id, c.seq
 from public.trip_changes c
@@ -270,22 +257,29 @@ order by c.trip_id, c.actor, c.seq;
 
 alter table public.trip_changes
   add constraint trip_changes_actor_seq_key unique (trip_id, actor, actor_seq);
--- The heads at last_seq (what put_snapshot usually asks for) are the rows no change depends on.
-create index trip_changes_heads_idx on public.trip_changes (trip_id, seq) where superseded_by is null;
 
 -- Heads ------------------------------------------------------------------------------------------
+-- Computed when a snapshot is stored, not kept up to date at every push: a push then pays
+-- nothing for heads, and a snapshot (rare, and an upload of up to MiBs anyway) pays one pass over
+-- its part of the log: ~10 ms for 10,000 changes. Rows with seq <= last_seq never change, so the
+-- result is exact for any committed seq.
 create or replace function private.heads_at(p_trip_id uuid, p_seq bigint)
 returns bytea[]
 language sql
 stable
 set search_path = ''
 as $$
-  select coalesce(array_agg(c.hash order by c.hash), '{}')
-  from public.trip_changes c
-  where c.trip_id = p_trip_id and c.seq <= p_seq
-    and (c.superseded_by is null or c.superseded_by > p_seq)
+  select coalesce(array_agg(h.hash order by h.hash), '{}')
+  from (
+    -- A legacy row that is not a change (actor null) is nobody's head: no replica can apply it.
+    select c.hash from public.trip_changes c where c.trip_id = p_trip_id and c.seq <= p_seq and c.actor is not null
+    except
+    select d.dep
+    from public.trip_changes c cross join lateral unnest(c.deps) as d (dep)
+    where c.trip_id = p_trip_id and c.seq <= p_seq
+  ) h
 $$;
-comment on function private.heads_at(uuid, bigint) is 'The trip log''s heads after seq p_seq (changes with seq <= p_seq no such change depends on), sorted by hash as A.getHeads sorts them.';
+comment on function private.heads_at(uuid, bigint) is 'The trip log''s heads after seq p_seq (changes with seq <= p_seq that no such change depends on), sorted by hash as A.getHeads sorts them.';
 revoke execute on function private.heads_at(uuid, bigint) from public, anon, authenticated;
 
 -- trip_snapshots: the heads a snapshot must have ------------------------------------------------

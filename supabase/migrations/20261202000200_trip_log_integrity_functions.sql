@@ -52,6 +52,7 @@ declare
   v_dep_hashes bytea[] := '{}';
   v_dep_owner int[] := '{}';
   v_new int[];
+  v_bad_kind int;
   v_bad_ord int;
   v_bad_hash bytea;
 begin
@@ -139,95 +140,80 @@ begin
   -- The caller may have been removed or demoted while this call waited for the lock.
   perform private.require_trip_role(p_trip_id, 'editor');
 
-  -- The changes to store: first occurrence within the call, not yet in the log (1-based, in order).
-  select coalesce(array_agg(f.ord order by f.ord), '{}') into v_new
-  from (
-    select distinct on (u.h) u.h, u.ord
-    from unnest(v_all_hashes) with ordinality as u (h, ord)
-    order by u.h, u.ord
-  ) f
-  where not exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.hash = f.h);
+  -- Every check against the log in one statement (each statement costs as much as a few
+  -- changes' parsing): the changes to store (first occurrence within the call, not yet in the
+  -- log; 1-based input positions, in order) and the first violation among them, if any:
+  --   1 the actor is bound to another member, 2 its (actor, seq) is taken, 3 a missing dependency.
+  with u as (
+    select u.h, u.a, u.s, u.ord
+    from unnest(v_all_hashes, v_all_actors, v_all_aseqs) with ordinality as u (h, a, s, ord)
+  ),
+  firsts as (
+    select u.h, min(u.ord) as ord from u group by u.h
+  ),
+  fresh as (
+    select u.* from u join firsts f on f.ord = u.ord
+    where not exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.hash = u.h)
+  ),
+  violations as (
+    select 1 as kind, f.ord, null::bytea as dep
+    from fresh f join public.trip_actors a on a.trip_id = p_trip_id and a.actor = f.a
+    where a.author_id <> v_uid
+    union all
+    select 2, f.ord, null
+    from fresh f
+    where exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.actor = f.a and c.actor_seq = f.s)
+    union all
+    select 2, max(f.ord), null from fresh f group by f.a, f.s having count(*) > 1
+    union all
+    select 3, x.owner, x.dep
+    from unnest(v_dep_hashes, v_dep_owner) as x (dep, owner)
+    join fresh f on f.ord = x.owner
+    left join firsts e on e.h = x.dep
+    where (e.ord is null or e.ord >= x.owner)
+      and not exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.hash = x.dep)
+  )
+  select (select coalesce(array_agg(f.ord order by f.ord), '{}') from fresh f), v.kind, v.ord, v.dep
+  into v_new, v_bad_kind, v_bad_ord, v_bad_hash
+  from (select 1) as one
+  left join lateral (select * from violations order by kind, ord limit 1) v on true;
+
+  if v_bad_kind = 1 then
+    raise exception using errcode = '42501', message = format('change %s: actor belongs to another member', v_bad_ord - 1),
+      hint = 'Each member (and each device) must use its own Automerge actor id.';
+  elsif v_bad_kind = 2 then
+    raise exception using errcode = '23505',
+      message = format('change %s: actor seq already used by a different change', v_bad_ord - 1),
+      detail = format('actor %s, seq %s', encode(v_all_actors[v_bad_ord], 'hex'), v_all_aseqs[v_bad_ord]),
+      hint = 'This replica reused a seq of its actor (lost local state?). Reload the trip from the server and continue under a new actor id.';
+  elsif v_bad_kind = 3 then
+    raise exception using errcode = 'PT409',
+      message = format('change %s: missing dependency %s', v_bad_ord - 1, encode(v_bad_hash, 'hex')),
+      hint = 'Push the missing change first (changes in causal order), then retry.';
+  end if;
 
   if cardinality(v_new) > 0 then
-    -- An actor belongs to the member who pushed its first change in this trip.
-    select n.ord into v_bad_ord
-    from unnest(v_new) as n (ord)
-    join public.trip_actors a on a.trip_id = p_trip_id and a.actor = v_all_actors[n.ord]
-    where a.author_id <> v_uid
-    order by n.ord
-    limit 1;
-    if v_bad_ord is not null then
-      raise exception using errcode = '42501', message = format('change %s: actor belongs to another member', v_bad_ord - 1),
-        hint = 'Each member (and each device) must use its own Automerge actor id.';
-    end if;
-
-    -- One change per (actor, seq): in the log, or twice among the new ones.
-    select n.ord into v_bad_ord
-    from unnest(v_new) as n (ord)
-    where exists (
-        select 1 from public.trip_changes c
-        where c.trip_id = p_trip_id and c.actor = v_all_actors[n.ord] and c.actor_seq = v_all_aseqs[n.ord]
-      )
-      or exists (
-        select 1 from unnest(v_new) as m (ord)
-        where m.ord < n.ord and v_all_actors[m.ord] = v_all_actors[n.ord] and v_all_aseqs[m.ord] = v_all_aseqs[n.ord]
-      )
-    order by n.ord
-    limit 1;
-    if v_bad_ord is not null then
-      raise exception using errcode = '23505',
-        message = format('change %s: actor seq already used by a different change', v_bad_ord - 1),
-        detail = format('actor %s, seq %s', encode(v_all_actors[v_bad_ord], 'hex'), v_all_aseqs[v_bad_ord]),
-        hint = 'This replica reused a seq of its actor (lost local state?). Reload the trip from the server and continue under a new actor id.';
-    end if;
-
-    -- Causally closed: every dependency of a new change is in the log or earlier in this call.
-    select x.owner, x.dep into v_bad_ord, v_bad_hash
-    from unnest(v_dep_hashes, v_dep_owner) with ordinality as x (dep, owner, k)
-    join unnest(v_new) as n (ord) on n.ord = x.owner
-    left join (
-      select u.h, min(u.ord) as ord from unnest(v_all_hashes) with ordinality as u (h, ord) group by u.h
-    ) f on f.h = x.dep
-    where (f.ord is null or f.ord >= x.owner)
-      and not exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.hash = x.dep)
-    order by x.owner, x.k
-    limit 1;
-    if v_bad_ord is not null then
-      raise exception using errcode = 'PT409',
-        message = format('change %s: missing dependency %s', v_bad_ord - 1, encode(v_bad_hash, 'hex')),
-        hint = 'Push the missing change first (changes in causal order), then retry.';
-    end if;
-
-    -- New change sets get the next seqs in input order; one insert statement = one Realtime
-    -- message (see the statement trigger).
-    insert into public.trip_changes (trip_id, seq, hash, data, author_id, deps, actor, actor_seq)
-    select p_trip_id, v_last + n.rank, v_all_hashes[n.ord], v_all_bytes[n.ord], v_uid,
-           coalesce(d.deps, '{}'), v_all_actors[n.ord], v_all_aseqs[n.ord]
-    from unnest(v_new) with ordinality as n (ord, rank)
-    left join (
-      select x.owner, array_agg(x.dep order by x.k) as deps
-      from unnest(v_dep_hashes, v_dep_owner) with ordinality as x (dep, owner, k)
-      group by x.owner
-    ) d on d.owner = n.ord
-    order by n.rank;
-
-    -- The dependencies of the new changes are no longer heads from the first seq that names them.
-    update public.trip_changes c
-    set superseded_by = s.first_seq
-    from (
-      select x.dep, min(v_last + n.rank) as first_seq
-      from unnest(v_dep_hashes, v_dep_owner) as x (dep, owner)
-      join unnest(v_new) with ordinality as n (ord, rank) on n.ord = x.owner
-      group by x.dep
-    ) s
-    where c.trip_id = p_trip_id and c.hash = s.dep and c.superseded_by is null;
-
-    insert into public.trip_actors (trip_id, actor, author_id, first_seq)
-    select distinct on (v_all_actors[n.ord]) p_trip_id, v_all_actors[n.ord], v_uid, v_last + n.rank
-    from unnest(v_new) with ordinality as n (ord, rank)
-    order by v_all_actors[n.ord], n.rank
-    on conflict (trip_id, actor) do nothing;
-
+    -- New change sets get the next seqs in input order (one insert = one Realtime message, see
+    -- the statement trigger); their actors are bound to the caller if they are new to the trip.
+    with stored as (
+      insert into public.trip_changes (trip_id, seq, hash, data, author_id, deps, actor, actor_seq)
+      select p_trip_id, v_last + n.rank, u.h, u.b, v_uid, coalesce(d.deps, '{}'), u.a, u.s
+      from unnest(v_new) with ordinality as n (ord, rank)
+      join unnest(v_all_hashes, v_all_bytes, v_all_actors, v_all_aseqs) with ordinality as u (h, b, a, s, ord)
+        on u.ord = n.ord
+      left join (
+        select x.owner, array_agg(x.dep order by x.k) as deps
+        from unnest(v_dep_hashes, v_dep_owner) with ordinality as x (dep, owner, k)
+        group by x.owner
+      ) d on d.owner = n.ord
+      order by n.rank
+      returning seq, actor
+    ),
+    bound as (
+      insert into public.trip_actors (trip_id, actor, author_id, first_seq)
+      select p_trip_id, s.actor, v_uid, min(s.seq) from stored s group by s.actor
+      on conflict (trip_id, actor) do nothing
+    )
     update public.trips t set last_seq = v_last + cardinality(v_new) where t.id = p_trip_id;
   end if;
 
@@ -312,6 +298,7 @@ declare
   v_bytes bytea;
   v_offset bigint := 0;
   v_header record;
+  v_heads bytea[];
 begin
   perform private.require_trip_role(p_trip_id, 'editor');
   if p_seq is null or p_seq < 0 then
@@ -346,21 +333,26 @@ begin
     exit when v_offset = octet_length(v_bytes);
   end loop;
 
+  -- The heads, before the row lock so that pushes are not held up by this pass over the log: the
+  -- rows up to a committed last_seq never change, and last_seq only grows.
+  select t.last_seq into v_last from public.trips t where t.id = p_trip_id;
+  if p_seq > v_last then
+    raise exception using errcode = '22023', message = 'seq beyond last_seq',
+      detail = format('p_seq %s, last_seq %s', p_seq, v_last);
+  end if;
+  v_heads := private.heads_at(p_trip_id, p_seq);
+
   select t.last_seq into v_last from public.trips t where t.id = p_trip_id and t.deleted_at is null for update;
   if v_last is null then
     raise exception using errcode = '42501', message = 'not a member';
   end if;
   -- The caller may have been removed or demoted while this call waited for the lock.
   perform private.require_trip_role(p_trip_id, 'editor');
-  if p_seq > v_last then
-    raise exception using errcode = '22023', message = 'seq beyond last_seq',
-      detail = format('p_seq %s, last_seq %s', p_seq, v_last);
-  end if;
 
   -- Newer replaces older; an older or equal one is ignored (a slower client's upload loses). The
   -- heads come from the log, never from the uploader: a reader checks the snapshot against them.
   insert into public.trip_snapshots as s (trip_id, seq, data, created_by, heads)
-  values (p_trip_id, p_seq, v_bytes, v_uid, private.heads_at(p_trip_id, p_seq))
+  values (p_trip_id, p_seq, v_bytes, v_uid, v_heads)
   on conflict (trip_id) do update
     set seq = excluded.seq, data = excluded.data, created_by = excluded.created_by, created_at = now(),
         heads = excluded.heads

@@ -47,12 +47,8 @@ async function invites(): Promise<InviteRow[]> {
 }
 
 const roleOf = async (user: TestUser) =>
-	(
-		await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [
-			tripId,
-			user.id,
-		])
-	).rows[0]?.role as string | undefined;
+	(await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [tripId, user.id]))
+		.rows[0]?.role as string | undefined;
 
 describe('list_invites and revoke_invite', () => {
 	test('the owner sees each invite (role, dates, uses, max uses), oldest first, and never a token', async () => {
@@ -132,7 +128,9 @@ describe('set_member_role', () => {
 
 describe('transfer_ownership', () => {
 	test('the new owner holds every owner right, the old owner becomes an editor and may then leave', async () => {
-		expect((await owner.client.rpc('transfer_ownership', { p_trip_id: tripId, p_user_id: editor.id })).error).toBeNull();
+		expect(
+			(await owner.client.rpc('transfer_ownership', { p_trip_id: tripId, p_user_id: editor.id })).error,
+		).toBeNull();
 		expect([await roleOf(editor), await roleOf(owner)]).toEqual(['owner', 'editor']);
 		expectError(await owner.client.rpc('create_invite', { p_trip_id: tripId }), 403, '42501', 'owner only');
 		expect((await editor.client.rpc('create_invite', { p_trip_id: tripId })).error).toBeNull();
