@@ -27,6 +27,9 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+-- The statements below take arrays and are written so that one plan fits every call (index
+-- probes per change); re-planning them per call (plpgsql's custom plans) cost ~1 ms a push.
+set plan_cache_mode = 'force_generic_plan'
 as $$
 #variable_conflict use_column
 declare
@@ -144,6 +147,9 @@ begin
   -- changes' parsing): the changes to store (first occurrence within the call, not yet in the
   -- log; 1-based input positions, in order) and the first violation among them, if any:
   --   1 the actor is bound to another member, 2 its (actor, seq) is taken, 3 a missing dependency.
+  -- Each look-up into the log is a LATERAL … LIMIT 1 probe of an index, so the plan stays a few
+  -- index probes per change however long the trip's log is (a cached generic plan cannot know
+  -- the arrays' sizes and would otherwise hash-join the whole log).
   with u as (
     select u.h, u.a, u.s, u.ord
     from unnest(v_all_hashes, v_all_actors, v_all_aseqs) with ordinality as u (h, a, s, ord)
@@ -152,17 +158,27 @@ begin
     select u.h, min(u.ord) as ord from u group by u.h
   ),
   fresh as (
-    select u.* from u join firsts f on f.ord = u.ord
-    where not exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.hash = u.h)
+    select u.* from u
+    join firsts f on f.ord = u.ord
+    left join lateral (
+      select 1 as hit from public.trip_changes c where c.trip_id = p_trip_id and c.hash = u.h limit 1
+    ) known on true
+    where known.hit is null
   ),
   violations as (
     select 1 as kind, f.ord, null::bytea as dep
-    from fresh f join public.trip_actors a on a.trip_id = p_trip_id and a.actor = f.a
+    from fresh f
+    join lateral (
+      select a.author_id from public.trip_actors a where a.trip_id = p_trip_id and a.actor = f.a limit 1
+    ) a on true
     where a.author_id <> v_uid
     union all
     select 2, f.ord, null
     from fresh f
-    where exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.actor = f.a and c.actor_seq = f.s)
+    join lateral (
+      select 1 from public.trip_changes c
+      where c.trip_id = p_trip_id and c.actor = f.a and c.actor_seq = f.s limit 1
+    ) taken on true
     union all
     select 2, max(f.ord), null from fresh f group by f.a, f.s having count(*) > 1
     union all
@@ -170,8 +186,10 @@ begin
     from unnest(v_dep_hashes, v_dep_owner) as x (dep, owner)
     join fresh f on f.ord = x.owner
     left join firsts e on e.h = x.dep
-    where (e.ord is null or e.ord >= x.owner)
-      and not exists (select 1 from public.trip_changes c where c.trip_id = p_trip_id and c.hash = x.dep)
+    left join lateral (
+      select 1 as hit from public.trip_changes c where c.trip_id = p_trip_id and c.hash = x.dep limit 1
+    ) stored on true
+    where (e.ord is null or e.ord >= x.owner) and stored.hit is null
   )
   select (select coalesce(array_agg(f.ord order by f.ord), '{}') from fresh f), v.kind, v.ord, v.dep
   into v_new, v_bad_kind, v_bad_ord, v_bad_hash
@@ -220,7 +238,9 @@ begin
   return query
   select c.seq, encode(u.h, 'hex')
   from unnest(v_all_hashes) with ordinality as u (h, ord)
-  join public.trip_changes c on c.trip_id = p_trip_id and c.hash = u.h
+  cross join lateral (
+    select c.seq from public.trip_changes c where c.trip_id = p_trip_id and c.hash = u.h limit 1
+  ) c
   order by u.ord;
 end;
 $$;
