@@ -69,7 +69,7 @@ describe('list_invites and revoke_invite', () => {
 
 	test('a revoked invite no longer works; revoking it again is a no-op; only the owner may revoke', async () => {
 		const token = await invite('editor');
-		const [{ id }] = await invites();
+		const { id } = (await invites())[0]!;
 		expectError(await editor.client.rpc('revoke_invite', { p_invite_id: id }), 403, '42501', 'owner only');
 		expect(await invites()).toHaveLength(1);
 
