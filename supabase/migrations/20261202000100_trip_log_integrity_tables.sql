@@ -102,7 +102,26 @@ begin
       end loop;
     end if;
 
+    -- The op columns (10, 11) are most of a change's values: tested first.
     case v_field
+      when 10 then
+        if v_val is null or v_val > 4294967295 or v_val & 8 <> 0 or v_val < v_last_spec then
+          problem := case
+            when v_val is null or v_val > 4294967295 then 'bad op column spec'
+            when v_val & 8 <> 0 then 'compressed op columns are not allowed in a change'
+            else 'op columns not in normal order' end;
+          return;
+        end if;
+        v_last_spec := v_val;
+        v_field := 11;
+      when 11 then
+        if v_val is null then
+          problem := 'bad op column length';
+          return;
+        end if;
+        v_sum := v_sum + v_val;
+        v_left := v_left - 1;
+        v_field := 10;
       when 1 then
         if v_val is null or v_val > c_max_deps or v_val * 32 > v_end - v_pos then
           problem := format('%s dependencies do not fit the body', coalesce(v_val::text, 'unreadable'));
@@ -169,24 +188,6 @@ begin
         end if;
         v_pos := v_pos + v_val::int;
         v_left := v_left - 1;
-      when 10 then
-        if v_val is null or v_val > 4294967295 or v_val & 8 <> 0 or v_val < v_last_spec then
-          problem := case
-            when v_val is null or v_val > 4294967295 then 'bad op column spec'
-            when v_val & 8 <> 0 then 'compressed op columns are not allowed in a change'
-            else 'op columns not in normal order' end;
-          return;
-        end if;
-        v_last_spec := v_val;
-        v_field := 11;
-      when 11 then
-        if v_val is null then
-          problem := 'bad op column length';
-          return;
-        end if;
-        v_sum := v_sum + v_val;
-        v_left := v_left - 1;
-        v_field := 10;
     end case;
 
     -- After the other actors, the column count; after the last column, the end of the metadata.
