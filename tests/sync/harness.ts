@@ -46,11 +46,19 @@ export class NetworkSwitch {
 	up = true;
 	/** Set to drop the response of the next call whose body matches (after the server handled it). */
 	loseResponseOf: RegExp | null = null;
+	/** Called once, as the next request matching `during.url` leaves (e.g. to stop the API under it). */
+	during: { url: RegExp; run: () => unknown } | null = null;
 	readonly fetch: typeof fetch = async (input, init) => {
 		if (!this.up) throw new TypeError('fetch failed (network switched off)');
 		const url = String(input instanceof Request ? input.url : input);
 		const lose = this.loseResponseOf && this.loseResponseOf.test(url);
-		const response = await fetch(input, init);
+		const pending = fetch(input, init);
+		if (this.during?.url.test(url)) {
+			const { run } = this.during;
+			this.during = null;
+			void run();
+		}
+		const response = await pending;
 		if (lose) {
 			this.loseResponseOf = null;
 			await response.arrayBuffer();
@@ -62,6 +70,7 @@ export class NetworkSwitch {
 
 export interface Device {
 	sync: TripSync;
+	client: SupabaseClient;
 	person: Person;
 	scope: string;
 	net: NetworkSwitch;
@@ -89,7 +98,7 @@ export async function startDevice(
 		...options,
 	});
 	running.push(sync);
-	return { sync, person, scope, net };
+	return { sync, client: supabase, person, scope, net };
 }
 
 export async function stopDevice(device: Device): Promise<void> {

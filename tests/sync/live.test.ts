@@ -50,3 +50,42 @@ test('two clients live: each sees the other’s edit, and every change is in the
 	expect(Object.keys((doc as unknown as Trip).items).sort()).toEqual(['i1', 'i2']);
 	expect((await serverHashes(api, tripId)).size).toBe(hashesOf(docOf(a, tripId) as A.Doc<Doc>).length);
 });
+
+test('five clients live: concurrent edits on all of them converge, each edit once in the log', async () => {
+	const people = await Promise.all(Array.from({ length: 5 }, () => signIn(api)));
+	const owner = await startDevice(people[0]!);
+	const tripId = await owner.sync.createTrip<Trip>({
+		init: (d) => {
+			d.meta = { name: 'Alps' };
+			d.items = {};
+		},
+	});
+	await owner.sync.whenIdle();
+	for (const p of people.slice(1)) await addMember(api, tripId, p, 'editor');
+	const others = await Promise.all(people.slice(1).map((p) => startDevice(p)));
+	const all = [owner, ...others];
+	await Promise.all(others.map((d) => d.sync.open(tripId)));
+	await Promise.all(others.map((d) => d.sync.whenIdle()));
+	// Every client edits at once, three times, without waiting for anyone.
+	await Promise.all(
+		all.flatMap((d, i) =>
+			[0, 1, 2].map((k) =>
+				d.sync.change<Trip>(tripId, (doc) => {
+					doc.items[`c${i}-${k}`] = { name: `item ${k}`, by: `client ${i}` };
+				}),
+			),
+		),
+	);
+	await eventually(
+		() => all.every((d) => Object.keys((docOf(d, tripId) as unknown as Trip).items ?? {}).length === 15),
+		'all 15 items on all 5 clients (through hints alone)',
+		15_000,
+	);
+	await expectConverged(api, tripId, all);
+	const { rows } = await api.pool.query(
+		'select count(*)::int as n, count(distinct hash)::int as d from public.trip_changes where trip_id = $1',
+		[tripId],
+	);
+	expect(rows[0].n).toBe(rows[0].d);
+	expect(rows[0].n).toBe(hashesOf(docOf(owner, tripId)).length);
+});
