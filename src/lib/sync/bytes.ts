@@ -3,7 +3,16 @@
 
 const CHUNK = 0x8000;
 
+type NativeBase64 = { toBase64?: (this: Uint8Array) => string };
+type NodeBuffer = { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: 'base64'): string } };
+
 export function toBase64(bytes: Uint8Array): string {
+	// Native encoders first (Uint8Array.prototype.toBase64 in current browsers, Buffer in Node):
+	// ~10× faster than the portable loop on multi-megabyte pushes.
+	const native = (Uint8Array.prototype as NativeBase64).toBase64;
+	if (native) return native.call(bytes);
+	const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+	if (buffer) return buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 	let binary = '';
 	// String.fromCharCode takes arguments; chunks keep the call within engines' argument limits.
 	for (let i = 0; i < bytes.length; i += CHUNK) {
