@@ -64,14 +64,23 @@ async function createTrip(user: BenchUser): Promise<string> {
 	return tripId;
 }
 
-/** A stream of single-field edits of one document, as an app produces them. */
+/**
+ * A stream of single-field edits of one document, as an app produces them. The first element is
+ * the document's initial change: the log is causally closed, so every later edit depends on it.
+ */
 function editStream(label: string): () => Uint8Array {
 	let doc = A.from<{
 		items: Record<string, { name: string; qty: number; packed: boolean }>;
 	}>({ items: {} });
+	let initial: Uint8Array | undefined = A.getLastLocalChange(doc)!;
 	const keys: string[] = [];
 	let i = 0;
 	return () => {
+		if (initial) {
+			const first = initial;
+			initial = undefined;
+			return first;
+		}
 		const n = i++;
 		doc = A.change(doc, (d) => {
 			if (n % 3 === 0) {
@@ -109,6 +118,9 @@ async function pushThroughput(
 	callsPerClient: number,
 	sharedTrip: boolean,
 ): Promise<number> {
+	// Made first: seconds of synchronous Automerge work after HTTP calls would leave their idle
+	// keep-alive sockets closed by the server but not yet retired by the client (ECONNRESET).
+	const prepared = Array.from({ length: clients }, (_, i) => batches(callsPerClient, `c${i}`));
 	const users = await Promise.all(Array.from({ length: clients }, () => createUser(api)));
 	const shared = sharedTrip ? await createTrip(users[0]!) : undefined;
 	if (shared) {
@@ -118,7 +130,6 @@ async function pushThroughput(
 		);
 	}
 	const trips = await Promise.all(users.map((u) => shared ?? createTrip(u)));
-	const prepared = users.map((_, i) => batches(callsPerClient, `c${i}`));
 	// Warm-up: one call per client (connections, plans, schema cache).
 	await Promise.all(users.map((u, i) => pushAll(u, trips[i]!, [prepared[i]!.shift()!])));
 	const started = performance.now();

@@ -8,7 +8,7 @@ import * as A from '@automerge/automerge';
 import { randomUUID } from 'node:crypto';
 import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
 import { describe, expect, test } from 'vitest';
-import { startTestStack } from '../helpers/stack.ts';
+import { eventually, startTestStack } from '../helpers/stack.ts';
 import {
 	ACTORS,
 	b64,
@@ -16,6 +16,7 @@ import {
 	expectError,
 	joinTripChannel,
 	makeChanges,
+	sleep,
 	storedChangeCount,
 	tripCast,
 	type Actor,
@@ -211,12 +212,96 @@ const FUNCTIONS: FunctionCase[] = [
 		},
 	},
 	{
+		name: 'list_invites',
+		allowed: ['owner'],
+		needs: 'owner',
+		async call(c, cast) {
+			await cast.owner.client.rpc('create_invite', { p_trip_id: cast.tripId, p_role: 'viewer' });
+			return c.rpc('list_invites', { p_trip_id: cast.tripId });
+		},
+		verify(_cast, _actor, result) {
+			const rows = result.data as Record<string, unknown>[];
+			expect(rows).toHaveLength(1);
+			expect(Object.keys(rows[0]!).sort()).toEqual(['created_at', 'expires_at', 'id', 'max_uses', 'role', 'uses']);
+		},
+	},
+	{
+		name: 'revoke_invite',
+		allowed: ['owner'],
+		needs: 'owner',
+		async call(c, cast) {
+			await cast.owner.client.rpc('create_invite', { p_trip_id: cast.tripId });
+			const { rows } = await api.pool.query('select id from public.trip_invites where trip_id = $1', [cast.tripId]);
+			return c.rpc('revoke_invite', { p_invite_id: rows[0].id });
+		},
+		async verify(cast) {
+			expect(await inviteCount(cast.tripId)).toBe(0);
+		},
+	},
+	{
+		name: 'set_member_role',
+		allowed: ['owner'],
+		needs: 'owner',
+		call: (c, cast) =>
+			c.rpc('set_member_role', { p_trip_id: cast.tripId, p_user_id: cast.viewer.id, p_role: 'editor' }),
+		async verify(cast) {
+			expect(await roleOf(cast.tripId, cast.viewer.id)).toBe('editor');
+		},
+	},
+	{
+		name: 'transfer_ownership',
+		allowed: ['owner'],
+		needs: 'owner',
+		call: (c, cast) => c.rpc('transfer_ownership', { p_trip_id: cast.tripId, p_user_id: cast.editor.id }),
+		async verify(cast) {
+			expect([await roleOf(cast.tripId, cast.editor.id), await roleOf(cast.tripId, cast.owner.id)]).toEqual([
+				'owner',
+				'editor',
+			]);
+			const { rows } = await api.pool.query('select owner_id from public.trips where id = $1', [cast.tripId]);
+			expect(rows[0].owner_id).toBe(cast.editor.id);
+		},
+	},
+	{
+		name: 'restore_trip',
+		allowed: ['owner'],
+		needs: 'owner',
+		async call(c, cast) {
+			await cast.owner.client.rpc('delete_trip', { p_trip_id: cast.tripId });
+			return c.rpc('restore_trip', { p_trip_id: cast.tripId });
+		},
+		async verify(cast) {
+			const { rows } = await api.pool.query('select deleted_at from public.trips where id = $1', [cast.tripId]);
+			expect(rows[0].deleted_at).toBeNull();
+		},
+		// A deleted trip does not exist for anyone but its owner.
+		denied: {
+			viewer: { status: 403, code: '42501', message: 'not a member' },
+			editor: { status: 403, code: '42501', message: 'not a member' },
+		},
+	},
+	{
 		name: 'set_profile',
 		allowed: SIGNED_IN,
 		needs: 'signed-in',
 		call: (c) => c.rpc('set_profile', { p_display_name: 'Sam', p_color: '#336699' }),
 	},
 ];
+
+async function inviteCount(tripId: string): Promise<number> {
+	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_invites where trip_id = $1', [
+		tripId,
+	]);
+	return rows[0].n as number;
+}
+
+async function roleOf(tripId: string, userId: string): Promise<string | undefined> {
+	const { rows } = await api.pool.query('select role from public.trip_members where trip_id = $1 and user_id = $2', [
+		tripId,
+		userId,
+	]);
+	return rows[0]?.role as string | undefined;
+}
 
 function expectedDenial(fn: FunctionCase, actor: Actor): { status: number; code: string; message: string | RegExp } {
 	const override = fn.denied?.[actor];
@@ -326,6 +411,13 @@ const TABLES: TableCase[] = [
 		patch: () => ({ seq: 0 }),
 	},
 	{
+		table: 'trip_actors',
+		key: (c) => ['trip_id', c.tripId],
+		readable: false,
+		row: (c) => ({ trip_id: c.tripId, actor: '\\x01', author_id: c.stranger.id, first_seq: 1 }),
+		patch: (c) => ({ author_id: c.stranger.id }),
+	},
+	{
 		table: 'trip_removals',
 		key: (c) => ['trip_id', c.tripId],
 		readable: false,
@@ -370,6 +462,7 @@ async function stored(cast: TripCast): Promise<string> {
 		        (select count(*) from public.trip_invites where trip_id = $1) as invites,
 		        (select count(*) from public.trip_changes where trip_id = $1) as changes,
 		        (select count(*) from public.trip_snapshots where trip_id = $1) as snapshots,
+		        (select count(*) from public.trip_actors where trip_id = $1) as actors,
 		        (select json_agg(r order by user_id) from public.trip_removals r where trip_id = $1) as removals,
 		        (select json_agg(p order by id) from public.profiles p) as profiles`,
 		[cast.tripId],
@@ -418,6 +511,30 @@ describe('private channel trip:<id>', () => {
 				expect(status).toBe(joins ? 'SUBSCRIBED' : 'CHANNEL_ERROR');
 			} finally {
 				await channel.unsubscribe();
+			}
+		}, 10_000);
+	}
+
+	// Presence is part of being on the trip (who else is here); a broadcast writes to everyone.
+	for (const actor of MEMBERS) {
+		const broadcasts = WRITERS.includes(actor);
+		test(`${actor} may track presence and ${broadcasts ? 'may' : 'may not'} broadcast`, async () => {
+			const cast = await tripCast(api);
+			const seen: unknown[] = [];
+			const other = actor === 'owner' ? cast.editor : cast.owner;
+			const listener = await joinTripChannel(other.client, cast.tripId, (ch) =>
+				ch.on('broadcast', { event: 'ping' }, (m) => seen.push(m.payload)),
+			);
+			const { channel, status } = await joinTripChannel(clientOf(cast, actor), cast.tripId);
+			try {
+				expect([listener.status, status]).toEqual(['SUBSCRIBED', 'SUBSCRIBED']);
+				expect(await channel.track({ user: actor })).toBe('ok');
+				await channel.send({ type: 'broadcast', event: 'ping', payload: { from: actor } });
+				if (broadcasts) await eventually(() => seen.length > 0, 'the broadcast');
+				else await sleep(300);
+				expect(seen).toEqual(broadcasts ? [{ from: actor }] : []);
+			} finally {
+				await Promise.all([channel.unsubscribe(), listener.channel.unsubscribe()]);
 			}
 		}, 10_000);
 	}

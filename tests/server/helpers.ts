@@ -5,7 +5,7 @@
  * was stored.
  */
 import * as A from '@automerge/automerge';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { PostgrestError, RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { expect } from 'vitest';
 import { clientFor, type TestApi } from '../helpers/stack.ts';
@@ -159,16 +159,21 @@ export async function push(
 	return data as { seq: number; hash: string }[];
 }
 
+/** A row of pull_changes. */
+export interface PulledChange {
+	seq: number;
+	hash: string;
+	data: string;
+	/** The member who pushed it (auth.uid() of the push), never what the document says. */
+	author_id: string;
+}
+
 /**
  * Every change set of a trip through pull_changes, page by page. A page may end early (it stops at
  * a byte budget), so only an empty page means the end.
  */
-export async function pullAll(
-	user: TestUser,
-	tripId: string,
-	pageSize = 1000,
-): Promise<{ seq: number; hash: string; data: string }[]> {
-	const all: { seq: number; hash: string; data: string }[] = [];
+export async function pullAll(user: TestUser, tripId: string, pageSize = 1000): Promise<PulledChange[]> {
+	const all: PulledChange[] = [];
 	for (;;) {
 		const after = all.length ? all[all.length - 1]!.seq : 0;
 		const { data, error } = await user.client.rpc('pull_changes', {
@@ -177,7 +182,7 @@ export async function pullAll(
 			p_limit: pageSize,
 		});
 		expect(error).toBeNull();
-		const rows = data as { seq: number; hash: string; data: string }[];
+		const rows = data as PulledChange[];
 		if (rows.length === 0) return all;
 		all.push(...rows);
 	}
@@ -211,3 +216,32 @@ export function joinTripChannel(
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Unsigned LEB128, as Automerge writes it. */
+export function uleb(n: number): number[] {
+	const out: number[] = [];
+	do {
+		let byte = n & 0x7f;
+		n = Math.floor(n / 128);
+		if (n) byte |= 0x80;
+		out.push(byte);
+	} while (n);
+	return out;
+}
+
+/** The body of an uncompressed change chunk (what follows magic, checksum, type and length). */
+export function changeBody(chunk: Uint8Array): Uint8Array {
+	let pos = 9;
+	while (chunk[pos]! & 0x80) pos++;
+	return chunk.subarray(pos + 1);
+}
+
+/**
+ * A chunk of `type` around `body` with a valid frame: length as LEB128 and the checksum Automerge
+ * computes (first 4 bytes of sha256 of type, length and body) unless one is given.
+ */
+export function frameChunk(body: Uint8Array, type = 1, checksum?: Uint8Array): Uint8Array {
+	const inner = new Uint8Array([type, ...uleb(body.length), ...body]);
+	const sum = checksum ?? createHash('sha256').update(inner).digest().subarray(0, 4);
+	return new Uint8Array([0x85, 0x6f, 0x4a, 0x83, ...sum, ...inner]);
+}

@@ -165,7 +165,9 @@ describe('pull_changes', () => {
 			p_after_seq: 2,
 		});
 		expect(error).toBeNull();
-		expect(data).toEqual(changes.slice(2).map((c, i) => ({ seq: i + 3, hash: hashOf(c), data: b64(c) })));
+		expect(data).toEqual(
+			changes.slice(2).map((c, i) => ({ seq: i + 3, hash: hashOf(c), data: b64(c), author_id: owner.id })),
+		);
 	});
 
 	test('defaults to everything from the start', async () => {

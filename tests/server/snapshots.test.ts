@@ -99,7 +99,7 @@ test('a newer snapshot replaces an older one, and an older upload does not repla
 			})
 		).error,
 	).toBeNull();
-	expect(await snapshotRow()).toEqual({ seq: 9, data: b64(newer) });
+	expect(await snapshotRow()).toMatchObject({ seq: 9, data: b64(newer) });
 	expect(
 		(
 			await owner.client.rpc('put_snapshot', {
@@ -109,7 +109,7 @@ test('a newer snapshot replaces an older one, and an older upload does not repla
 			})
 		).error,
 	).toBeNull();
-	expect(await snapshotRow()).toEqual({ seq: 9, data: b64(newer) });
+	expect(await snapshotRow()).toMatchObject({ seq: 9, data: b64(newer) });
 	const { rows } = await api.pool.query('select count(*)::int as n from public.trip_snapshots where trip_id = $1', [
 		tripId,
 	]);
