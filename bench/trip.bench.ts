@@ -159,7 +159,8 @@ export async function run(): Promise<void> {
 
 	const [, conflictsMs] = time(() => getConflicts(doc));
 	rows.push({ metric: `getConflicts, ${ITEMS} items`, value: `${conflictsMs.toFixed(1)} ms` });
-	const [changed, changedMs] = time(() => itemsChangedSince(doc, A.getHeads(base)));
+	const [changedOrNull, changedMs] = time(() => itemsChangedSince(doc, A.getHeads(base)));
+	const changed = changedOrNull ?? [];
 	rows.push({
 		metric: `itemsChangedSince (${OPS} changes, ${changed.length} items)`,
 		value: `${changedMs.toFixed(1)} ms`,

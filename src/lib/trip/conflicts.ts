@@ -3,7 +3,8 @@
 // pick (resolveConflict). Text fields edited with updateText/splice merge and never appear here.
 import * as A from '@automerge/automerge';
 import type { PersonId } from './ids';
-import { defineOp, isMap, TripOpError } from './op';
+import { isMap, mapsAt, own, unionMap } from './conflicted';
+import { defineOp, TripOpError } from './op';
 import type { TripDoc } from './schema';
 
 export interface ConflictValue {
@@ -37,15 +38,30 @@ function plain(value: unknown): unknown {
 	}
 }
 
-/** All fields with concurrent values, across meta, people, categories, items, rules, overrides and plan. */
+function isObject(value: unknown): boolean {
+	return typeof value === 'object' && value !== null;
+}
+
+/**
+ * All fields with concurrent values, across meta, people, categories, items, rules, overrides and
+ * plan. Left out: values that are all the same (both ticked: nothing to choose between), and
+ * concurrent containers, which no one can choose between either; the view shows their contents.
+ */
 export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
 	if (!A.isAutomerge(doc)) return [];
-	const actors: Node = isMap(doc.actors) ? doc.actors : {};
+	const actors: Node = unionMap(doc, 'actors');
 	const out: Conflict[] = [];
 	const check = (parent: unknown, path: string[], key: string): void => {
 		if (!isMap(parent) || !Object.prototype.hasOwnProperty.call(parent, key)) return;
-		const found = A.getConflicts(parent as A.Doc<unknown>, key);
+		let found: Record<string, unknown> | undefined;
+		try {
+			found = A.getConflicts(parent as A.Doc<unknown>, key) as Record<string, unknown> | undefined;
+		} catch {
+			return; // a value copied out of a concurrent container: not addressable, see conflicted.ts
+		}
 		if (!found || Object.keys(found).length < 2) return;
+		const raw = Object.values(found);
+		if (raw.some(isObject)) return;
 		const shown = parent[key];
 		const values = Object.entries(found).map(([opId, value]) => {
 			const actor = opId.slice(opId.indexOf('@') + 1);
@@ -57,6 +73,7 @@ export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
 				by: typeof by === 'string' ? (by as PersonId) : null,
 			};
 		});
+		if (values.every((v) => JSON.stringify(v.value) === JSON.stringify(values[0]?.value))) return;
 		// Show the winning value first so the UI can say "currently X".
 		values.sort((a, b) => Number(b.value === shown) - Number(a.value === shown) || (a.opId < b.opId ? -1 : 1));
 		out.push({ path: [...path, key], values });
@@ -65,24 +82,34 @@ export function getConflicts(doc: A.Doc<TripDoc>): Conflict[] {
 		if (!isMap(container)) return;
 		for (const id of Object.keys(container)) {
 			check(container, path, id);
-			const child = container[id];
+			const child = own(container, id);
 			for (const f of fields) check(child, [...path, id], f);
 		}
 	};
-	for (const f of META_FIELDS) check(doc.meta, ['meta'], f);
+	const [meta] = mapsAt(doc, 'meta');
+	for (const f of META_FIELDS) check(meta, ['meta'], f);
 	check(doc, [], 'notes');
-	each(doc.people, ['people'], PERSON_FIELDS);
-	each(doc.categories, ['categories'], ['name']);
-	each(doc.items, ['items'], ITEM_FIELDS);
-	if (isMap(doc.items)) {
-		for (const [id, it] of Object.entries(doc.items)) {
+	const [people] = mapsAt(doc, 'people');
+	each(people, ['people'], PERSON_FIELDS);
+	const [categories] = mapsAt(doc, 'categories');
+	each(categories, ['categories'], ['name']);
+	const [items] = mapsAt(doc, 'items');
+	each(items, ['items'], ITEM_FIELDS);
+	if (isMap(items)) {
+		for (const id of Object.keys(items)) {
+			const it = own(items, id);
 			if (!isMap(it) || !isMap(it.packed)) continue;
 			for (const p of Object.keys(it.packed)) check(it.packed, ['items', id, 'packed'], p);
 		}
 	}
-	each(doc.rules, ['rules'], RULE_FIELDS);
-	if (isMap(doc.overrides)) for (const id of Object.keys(doc.overrides)) check(doc.overrides, ['overrides'], id);
-	each(doc.plan, ['plan'], ['text']);
+	const [rules] = mapsAt(doc, 'rules');
+	each(rules, ['rules'], RULE_FIELDS);
+	const [overrides] = mapsAt(doc, 'overrides');
+	if (isMap(overrides)) for (const id of Object.keys(overrides)) check(overrides, ['overrides'], id);
+	const [entries] = mapsAt(doc, 'planEntries');
+	each(entries, ['planEntries'], ['text']);
+	const [plan] = mapsAt(doc, 'plan');
+	each(plan, ['plan'], ['text']);
 	// The key order of an Automerge map differs between replicas holding the same document (it
 	// follows the order the keys arrived in), so order the list by path for every replica alike.
 	return out.sort((a, b) => comparePaths(a.path, b.path));
@@ -104,7 +131,7 @@ function comparePaths(a: (string | number)[], b: (string | number)[]): number {
 export const resolveConflict = defineOp(
 	'resolveConflict',
 	(args: { path: (string | number)[]; value: string | number | boolean | null }) => {
-		if (args.path.length < 2 || args.path.some((p) => typeof p !== 'string')) {
+		if (!Array.isArray(args.path) || args.path.length < 1 || args.path.some((p) => typeof p !== 'string')) {
 			throw new TripOpError('invalid', 'a conflict path names map keys');
 		}
 		if (args.value !== null && !['string', 'number', 'boolean'].includes(typeof args.value)) {
@@ -112,9 +139,10 @@ export const resolveConflict = defineOp(
 		}
 		return (d) => {
 			let node: unknown = d;
-			for (const key of args.path.slice(0, -1)) node = isMap(node) ? node[key as string] : undefined;
+			for (const key of args.path.slice(0, -1)) node = own(node, key as string);
 			const last = args.path[args.path.length - 1] as string;
-			if (!isMap(node) || !(last in node)) throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
+			if (!isMap(node) || own(node, last) === undefined)
+				throw new TripOpError('not_found', `nothing at ${args.path.join('.')}`);
 			node[last] = args.value;
 		};
 	},

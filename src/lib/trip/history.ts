@@ -4,7 +4,7 @@
 import * as A from '@automerge/automerge';
 import type { ItemId, PersonId } from './ids';
 import { parseChangeMessage } from './messages';
-import { isMap } from './op';
+import { isMap, own, unionMap } from './conflicted';
 import type { TripDoc } from './schema';
 
 export type ItemChangeKind = 'added' | 'changed' | 'removed';
@@ -18,13 +18,19 @@ export interface ItemChange {
 	actions: string[];
 }
 
-export function itemsChangedSince(doc: A.Doc<TripDoc>, heads: A.Heads): ItemChange[] {
-	const now = A.getHeads(doc);
+/**
+ * Items added, changed or removed since `heads`, or null when `heads` name a change this document
+ * does not have (e.g. heads saved from another replica that has not synced here yet, or from
+ * another trip): then there is nothing to compare against, and the caller should treat every item
+ * as possibly changed (a full refresh). An empty list means nothing changed.
+ */
+export function itemsChangedSince(doc: A.Doc<TripDoc>, heads: A.Heads): ItemChange[] | null {
 	let patches: A.Patch[];
 	try {
-		patches = A.diff(doc, heads, now);
+		if (!Array.isArray(heads) || !A.hasHeads(doc, heads)) return null;
+		patches = A.diff(doc, heads, A.getHeads(doc));
 	} catch {
-		return []; // heads unknown to this document: nothing we can compare against
+		return null;
 	}
 	const kinds = new Map<string, Set<string>>();
 	for (const patch of patches) {
@@ -42,7 +48,7 @@ export function itemsChangedSince(doc: A.Doc<TripDoc>, heads: A.Heads): ItemChan
 	const itemsObj = isMap(doc.items) ? A.getObjectId(doc.items) : null;
 	const overridesObj = isMap(doc.overrides) ? A.getObjectId(doc.overrides) : null;
 	for (const id of kinds.keys()) {
-		const it = isMap(doc.items) ? doc.items[id] : undefined;
+		const it = own(doc.items, id);
 		if (!isMap(it)) continue;
 		const objId = A.getObjectId(it);
 		if (objId) owners.set(objId, id);
@@ -51,14 +57,14 @@ export function itemsChangedSince(doc: A.Doc<TripDoc>, heads: A.Heads): ItemChan
 			if (sub) owners.set(sub, id);
 		}
 	}
-	const actors = isMap(doc.actors) ? doc.actors : {};
+	const actors = unionMap(doc, 'actors');
 	const authors = new Map<string, Set<PersonId>>();
 	const actions = new Map<string, Set<string>>();
 	// getChangesSince + decodeChange, not inspectChange per hash: the latter is ~5× slower each.
 	for (const bytes of A.getChangesSince(doc, heads)) {
 		const change = A.decodeChange(bytes);
 		const message = parseChangeMessage(change.message);
-		const mapped = actors[change.actor];
+		const mapped = own(actors, change.actor);
 		const person = typeof mapped === 'string' ? (mapped as PersonId) : (message?.by ?? null);
 		for (const op of change.ops) {
 			const id = op.obj === itemsObj || op.obj === overridesObj ? op.key : owners.get(op.obj);
@@ -70,7 +76,7 @@ export function itemsChangedSince(doc: A.Doc<TripDoc>, heads: A.Heads): ItemChan
 
 	const out: ItemChange[] = [];
 	for (const [id, set] of kinds) {
-		const existsNow = isMap(doc.items) && isMap(doc.items[id]);
+		const existsNow = isMap(own(doc.items, id));
 		let kind: ItemChangeKind;
 		if (!existsNow) {
 			if (!set.has('del')) continue; // an override on an item that no longer exists

@@ -48,6 +48,23 @@ export const newCategoryId = (): CategoryId => randomId() as CategoryId;
 export const newRuleId = (): RuleId => randomId() as RuleId;
 export const newActivityId = (): ActivityId => randomId() as ActivityId;
 
+/**
+ * The person a member is in every trip: the user id's 16 bytes in base 62 (22 characters). Derived,
+ * not random, so two devices of one user that join (or create) a trip each offline write the same
+ * person instead of two "me"s. Throws for anything but a UUID.
+ */
+export function personIdForUser(userId: string): PersonId {
+	const uuid = parseTripId(userId);
+	if (!uuid) throw new RangeError('a person id is derived from a user id (UUID)');
+	let n = BigInt(`0x${uuid.replace(/-/g, '')}`);
+	let out = '';
+	for (let i = 0; i < 22; i++) {
+		out = ALPHABET[Number(n % 62n)] + out;
+		n /= 62n;
+	}
+	return out as PersonId;
+}
+
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**

@@ -2,11 +2,13 @@
 // file a person chose should either load exactly or say precisely what is wrong with it.
 import * as A from '@automerge/automerge';
 import { isIsoDate, tripDays, MAX_TRIP_DAYS } from './dates';
-import { isDocId, isTripId, isUserId, newTripId, type TripId } from './ids';
+import { newTripDoc } from './genesis';
+import { isDocId, isTripId, isUserId, newTripId, randomId } from './ids';
+import type { CategoryId, IsoDate, ItemId, TripId } from './ids';
 import { formatMessage } from './messages';
-import { isMap, MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_QUANTITY, type OpContext } from './op';
+import { isMap, MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_QUANTITY, setText, type OpContext } from './op';
 import { isColour } from './ops/people';
-import { CURRENT_SCHEMA_VERSION, ORPHAN_CATEGORY_ID, RULE_KINDS, SHARED, type TripDoc } from './schema';
+import { ORPHAN_CATEGORY_ID, RULE_KINDS, SHARED, type TripDoc } from './schema';
 import { EXPORT_FORMAT, EXPORT_VERSION, type TripExport } from './export';
 
 export type ImportResult = { ok: true; doc: A.Doc<TripDoc> } | { ok: false; errors: string[] };
@@ -163,46 +165,42 @@ export interface ImportOptions {
 	ctx?: OpContext;
 }
 
-/** Creates a trip document from a JSON export, in one change; ids are kept so the round trip is exact. */
+/**
+ * Creates a trip document from a JSON export: the genesis, then one change. Ids are kept so the
+ * round trip is exact; items of the synthetic "Other" stay there, in their order.
+ */
 export function importTrip(json: string, options: ImportOptions = {}): ImportResult {
 	const parsed = parseTripExport(json);
 	if (!parsed.ok) return parsed;
 	const t = parsed.data;
 	const ctx = options.ctx ?? {};
-	const doc = A.init<TripDoc>(ctx.actor ? { actor: ctx.actor } : undefined);
+	const doc = newTripDoc(ctx.actor);
 	const out = A.change(doc, { message: formatMessage('importTrip', {}, ctx.by) }, (d) => {
-		d.schemaVersion = CURRENT_SCHEMA_VERSION;
 		d.tripId = options.tripId ?? (t.tripId as TripId | null) ?? newTripId();
-		d.meta = {
-			name: t.name,
-			destination: t.destination,
-			startDate: t.startDate ?? '',
-			endDate: t.endDate ?? '',
-		};
-		d.people = {};
+		setText(d.meta as never, 'name', t.name);
+		setText(d.meta as never, 'destination', t.destination);
+		d.meta.startDate = t.startDate ?? '';
+		d.meta.endDate = t.endDate ?? '';
 		for (const p of t.people)
 			d.people[p.id] = {
 				name: p.name,
 				colour: p.colour,
 				userId: p.userId as TripDoc['people'][string]['userId'],
 			};
-		d.categoryOrder = [];
-		d.categories = {};
-		d.items = {};
-		d.itemOrder = {};
-		d.overrides = {};
 		for (const cat of t.categories) {
-			// The view's stand-in for orphaned items becomes a real category in the new trip.
-			const id = cat.id === ORPHAN_CATEGORY_ID ? `other${Date.now().toString(36)}` : cat.id;
-			d.categoryOrder.push(id as never);
-			d.categories[id] = { name: cat.name || 'Other' };
-			d.itemOrder[id] = cat.items.map((it) => it.id) as never[];
+			const id = cat.id as CategoryId;
+			if (id !== ORPHAN_CATEGORY_ID) {
+				d.categoryOrder.push(id);
+				d.categories[id] = { name: cat.name || 'Untitled category' };
+			}
+			if (!d.itemOrder[id]) d.itemOrder[id] = [];
+			d.itemOrder[id].push(...(cat.items.map((it) => it.id) as ItemId[]));
 			for (const it of cat.items) {
 				const packed: Record<string, boolean> = {};
 				for (const p of it.packedBy) packed[p] = true;
 				d.items[it.id] = {
 					name: it.name,
-					categoryId: id as never,
+					categoryId: id,
 					owner: it.owner as never,
 					quantity: it.quantity,
 					notes: it.notes,
@@ -213,7 +211,6 @@ export function importTrip(json: string, options: ImportOptions = {}): ImportRes
 				if (it.override !== null) d.overrides[it.id] = it.override;
 			}
 		}
-		d.rules = {};
 		for (const r of t.rules) {
 			d.rules[r.id] = {
 				itemId: r.itemId as never,
@@ -224,17 +221,15 @@ export function importTrip(json: string, options: ImportOptions = {}): ImportRes
 				people: r.people as never,
 			};
 		}
-		d.plan = {};
-		for (const day of t.plan)
-			d.plan[day.date] = {
+		for (const day of t.plan) {
+			if (!day.text && day.activities.length === 0) continue; // empty days are the view's, not stored
+			d.planEntries[randomId()] = {
+				date: day.date as IsoDate,
 				text: day.text,
-				activities: day.activities.map((a) => ({
-					id: a.id as never,
-					text: a.text,
-				})),
+				activities: day.activities.map((a) => ({ id: a.id as never, text: a.text })),
 			};
-		d.notes = t.notes;
-		d.actors = {};
+		}
+		setText(d as never, 'notes', t.notes);
 		if (ctx.by) d.actors[A.getActorId(doc)] = ctx.by;
 	});
 	return { ok: true, doc: out };

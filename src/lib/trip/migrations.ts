@@ -1,9 +1,12 @@
 // Schema migrations: functions of the document applied as ordinary Automerge changes, so they sync
 // like any edit. Rules that keep peers on older versions working:
+// - never create a container. Two peers migrating at once would each create their own, and
+//   Automerge would show one and hide the other with everything written into it. Containers come
+//   from the genesis (genesis.ts) only; a new schema that needs one adds it to a new genesis for new
+//   trips and reads its absence as empty in old ones;
 // - only add: never rename, retype or delete a field an older peer still reads or writes;
-// - idempotent: create a container only when it is missing, so two peers migrating the same
-//   document concurrently write nothing the second time round;
-// - readers never depend on the migration having run: readTrip repairs any shape.
+// - readers never depend on the migration having run: readTrip repairs any shape, and reads every
+//   container of a document that predates the genesis (conflicted.ts).
 // A peer that finds a newer schemaVersion than it knows keeps reading (unknown fields are
 // ignored) but should not write; see `isNewerThanSupported`.
 import * as A from '@automerge/automerge';
@@ -21,27 +24,13 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
 	{
 		to: 1,
-		description: 'pre-release documents: add the containers introduced before version 1',
-		up: (d) => {
-			if (!isMap(d.meta)) d.meta = { name: '', destination: '', startDate: '', endDate: '' };
-			for (const key of [
-				'people',
-				'categories',
-				'items',
-				'itemOrder',
-				'rules',
-				'overrides',
-				'plan',
-				'actors',
-			] as const) {
-				if (!isMap(d[key])) (d as unknown as Record<string, unknown>)[key] = {};
-			}
-			if (!Array.isArray(d.categoryOrder)) d.categoryOrder = [];
-			if (typeof d.notes !== 'string') d.notes = '';
-			if (isMap(d.categories) && isMap(d.itemOrder)) {
-				for (const id of Object.keys(d.categories)) if (!Array.isArray(d.itemOrder[id])) d.itemOrder[id] = [];
-			}
-		},
+		description: 'pre-release documents: nothing to write; the view reads whatever containers they have',
+		up: () => {},
+	},
+	{
+		to: 2,
+		description: 'plan entries by id instead of days by date: nothing to write; schema-1 days are still read',
+		up: () => {},
 	},
 ];
 
@@ -66,6 +55,7 @@ export function migrate(doc: A.Doc<TripDoc>, ctx: { by?: PersonId } = {}): A.Doc
 		if (schemaVersionOf(out) >= m.to) continue;
 		out = A.change(out, { message: formatMessage('migrate', { to: String(m.to) }, ctx.by) }, (d) => {
 			m.up(d);
+			// A scalar: peers migrating at once write the same value, which is no conflict to show.
 			d.schemaVersion = m.to;
 		});
 	}

@@ -4,9 +4,12 @@
 //   doc = renameItem(doc, { itemId, name }, { by })                       // plain Automerge
 //   handle.change(renameItem.recipe(args, ctx), { message: renameItem.message(args, ctx) })
 import * as A from '@automerge/automerge';
-import type { PersonId } from './ids';
+import { mapsAt } from './conflicted';
+import { isDocId, type PersonId } from './ids';
 import { formatMessage } from './messages';
 import type { TripDoc } from './schema';
+
+export { isMap } from './conflicted';
 
 export type Recipe = (d: TripDoc) => void;
 
@@ -58,11 +61,12 @@ export function defineOp<Args>(
 	prepare: (args: Args) => Args = (args) => args,
 ): TripOp<Args> {
 	const recipe = (args: Args, ctx: OpContext = {}): Recipe => {
-		const body = build(args, ctx);
-		return (d) => {
-			body(d);
-			recordActor(d, ctx);
-		};
+		const body = guarded(() => build(args, ctx));
+		return (d) =>
+			guarded(() => {
+				body(d);
+				recordActor(d, ctx);
+			});
 	};
 	const message = (args: Args, ctx: OpContext = {}): string => formatMessage(action, args, ctx.by);
 	const apply = (doc: A.Doc<TripDoc>, args: Args, ctx: OpContext = {}): A.Doc<TripDoc> => {
@@ -73,15 +77,32 @@ export function defineOp<Args>(
 	return Object.assign(apply, { action, recipe, message, prepare });
 }
 
+/**
+ * Runs one step of an operation so that it fails only with TripOpError. The steps check what they
+ * touch, but the document comes from peers: a shape nobody foresaw must refuse the operation (the
+ * change rolls back) rather than surface a raw TypeError or RangeError in the UI.
+ */
+function guarded<T>(step: () => T): T {
+	try {
+		return step();
+	} catch (e) {
+		if (e instanceof TripOpError) throw e;
+		const detail = e instanceof Error ? e.message : String(e);
+		throw new TripOpError('invalid', `the trip document cannot take this change here (${detail})`);
+	}
+}
+
 /** Writes actor → person once per actor, so the map costs one op per device, not per change. */
 function recordActor(d: TripDoc, ctx: OpContext): void {
 	if (!ctx.by || !ctx.actor) return;
-	if (!isMap(d.actors)) d.actors = {};
-	if (d.actors[ctx.actor] !== ctx.by) d.actors[ctx.actor] = ctx.by;
+	const [actors] = mapsAt(d, 'actors');
+	if (!actors) d.actors = { [ctx.actor]: ctx.by };
+	else if (actors[ctx.actor] !== ctx.by) actors[ctx.actor] = ctx.by;
 }
 
-export function isMap(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
+export function checkId<T extends string>(value: unknown, what: string): T {
+	if (!isDocId(value)) throw new TripOpError('invalid', `${what} is not a valid id`);
+	return value as T;
 }
 
 // ---- argument checks shared by the operation modules ----------------------------------------
@@ -113,12 +134,17 @@ export function checkQuantity(value: unknown, what = 'quantity'): number {
 	return value;
 }
 
-/** Replaces a text field so concurrent edits of the same field still merge per character. */
-export function setText(d: TripDoc, path: A.Prop[], target: unknown, key: string, value: string): void {
-	const parent = target as Record<string, unknown>;
-	if (typeof parent[key] === 'string') {
-		if (parent[key] !== value) A.updateText(d, path, value);
+/**
+ * Replaces a text field so concurrent edits of the same field still merge per character. `parent`
+ * is the object holding the field, addressed directly rather than by a path from the root: it may
+ * be a map that a path cannot reach (one of two containers at a key; see conflicted.ts).
+ */
+export function setText(parent: Record<string, unknown>, key: string, value: string): void {
+	const current = Object.prototype.hasOwnProperty.call(parent, key) ? parent[key] : undefined;
+	if (typeof current === 'string') {
+		if (current !== value) A.updateText(parent as A.Doc<unknown>, [key], value);
 	} else {
+		// Missing, or an immutable string from an older writer: start a collaborative text.
 		parent[key] = value;
 	}
 }

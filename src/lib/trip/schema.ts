@@ -7,8 +7,8 @@
 // quantities computed by rules are never stored, so changing dates or people needs no write.
 import type { ActivityId, CategoryId, IsoDate, ItemId, PersonId, RuleId, TripId, UserId } from './ids';
 
-/** The version this code writes. Readers accept any version; see migrations.ts. */
-export const CURRENT_SCHEMA_VERSION = 1;
+/** The version this code writes (the genesis's). Readers accept any version; see migrations.ts. */
+export const CURRENT_SCHEMA_VERSION = 2;
 
 /** An item belongs to one person, or is shared by the group (packed by whoever takes it). */
 export type Owner = PersonId | 'shared';
@@ -71,7 +71,18 @@ export interface ActivityDoc {
 	text: string;
 }
 
+/** Schema 1 stored one of these per date in `plan`, created lazily; still read, never created. */
 export interface PlanDayDoc {
+	text: string;
+	activities: ActivityDoc[];
+}
+
+/**
+ * Part of one day's plan. Keyed by a random id, not by the date: two people who start the same
+ * day at once each create their own entry, and the day shows both (see ops/plan.ts).
+ */
+export interface PlanEntryDoc {
+	date: IsoDate;
 	text: string;
 	activities: ActivityDoc[];
 }
@@ -89,7 +100,10 @@ export interface TripDoc {
 	rules: Record<string, RuleDoc>;
 	/** Manual quantity overrides by item; an override wins over rules until cleared. */
 	overrides: Record<string, number>;
-	plan: Record<string, PlanDayDoc>;
+	/** Plan entries by random id; each names its date. */
+	planEntries: Record<string, PlanEntryDoc>;
+	/** Schema 1's plan by date; absent from trips made from the genesis. */
+	plan?: Record<string, PlanDayDoc>;
 	notes: string;
 	/** Automerge actor id → the person who wrote with it, so conflicts and history can name people. */
 	actors: Record<string, PersonId>;
@@ -133,7 +147,10 @@ export interface ItemView {
 	notes: string;
 	/** People who ticked this item, in trip order. */
 	packedBy: PersonId[];
-	/** Personal items: packed by their owner. Shared items: packed by anyone. */
+	/**
+	 * Personal items: packedBy is [owner] or [] (anyone may tick it for them, e.g. a parent for a
+	 * child). Shared items: everyone who ticked it, packed when anyone has.
+	 */
 	packed: boolean;
 	createdBy: PersonId | null;
 	createdAt: number | null;
@@ -169,9 +186,12 @@ export interface TripView {
 	destination: string;
 	startDate: IsoDate | null;
 	endDate: IsoDate | null;
-	/** Inclusive length in days, or null while the dates are unset or inverted. */
+	/**
+	 * Inclusive length in days (1 to 366), or null while the dates are unset. A range a peer wrote
+	 * inverted or longer than 366 days shows its start only (endDate null), as the ops would allow.
+	 */
 	days: number | null;
-	/** People in a stable display order (by name, then id). */
+	/** People in a stable display order (by name, then id; the same on every device and locale). */
 	people: PersonView[];
 	peopleById: Record<string, PersonView>;
 	categories: CategoryView[];

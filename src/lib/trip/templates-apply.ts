@@ -3,6 +3,7 @@
 import * as A from '@automerge/automerge';
 import type { CategoryId, ItemId, PersonId, RuleId } from './ids';
 import { newCategoryId, newItemId, newPersonId, newRuleId } from './ids';
+import { newTripDoc } from './genesis';
 import { formatMessage } from './messages';
 import type { OpContext, Recipe } from './op';
 import { addCategory } from './ops/categories';
@@ -19,8 +20,9 @@ export interface NewTripArgs extends CreateTripArgs {
 	people?: { id?: PersonId; name: string }[];
 }
 
+/** The genesis, then the whole new trip in one change. */
 function inOneChange(action: string, args: NewTripArgs, ctx: OpContext, recipes: (d: TripDoc) => void): A.Doc<TripDoc> {
-	const doc = A.init<TripDoc>(ctx.actor ? { actor: ctx.actor } : undefined);
+	const doc = newTripDoc(ctx.actor);
 	const actor = A.getActorId(doc);
 	const create = createTripRecipe(args);
 	const full = { ...ctx, actor };

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ItemId } from './ids';
 import { togglePacked } from './ops/items';
-import { ORPHAN_CATEGORY_ID, type TripDoc } from './schema';
+import { CURRENT_SCHEMA_VERSION, ORPHAN_CATEGORY_ID, type TripDoc } from './schema';
 import {
 	ALICE,
 	BOB,
@@ -31,7 +31,7 @@ describe('readTrip, the validating view', () => {
 			name: 'Lisbon',
 			destination: 'Portugal',
 			days: 3,
-			schemaVersion: 1,
+			schemaVersion: CURRENT_SCHEMA_VERSION,
 		});
 		expect(view.people.map((p) => p.name)).toEqual(['Alice', 'Bob']);
 		expect(view.categories.map((c) => [c.name, c.itemIds])).toEqual([
@@ -66,18 +66,20 @@ describe('readTrip, the validating view', () => {
 
 	it('drops packed state for people not on the trip and makes items of strangers shared', () => {
 		const doc = togglePacked(A.clone(BASE), {
-			itemId: SHIRTS,
+			itemId: TOOTHPASTE,
 			personId: BOB,
 			packed: true,
 		});
 		const view = readTrip(
 			A.change(doc, (d: any) => {
 				d.items[SHIRTS].packed.ghost = true;
+				d.items[TOOTHPASTE].packed.ghost = true;
 				d.items[SOCKS].owner = 'ghost';
 				delete d.people[BOB];
 			}),
 		);
 		expect(view.items[SHIRTS]?.packedBy).toEqual([]);
+		expect(view.items[TOOTHPASTE]?.packedBy).toEqual([]);
 		expect(view.items[SHIRTS]?.owner).toBe(ALICE);
 		expect(view.items[SOCKS]?.owner).toBe('shared');
 	});

@@ -2,23 +2,23 @@
 // buggy or malicious peer, so the UI never reads a TripDoc directly: `readTrip` turns any value into
 // a well-formed TripView. Unknown fields are ignored, wrong types repaired or dropped, dangling
 // references fixed — and it never throws.
-import { isIsoDate, tripDays } from './dates';
+import { asString, hasOwn, listsAt, mapsAt, unionList, unionMap } from './conflicted';
+import { isIsoDate, MAX_TRIP_DAYS, tripDays } from './dates';
 import { isDocId, isTripId, isUserId } from './ids';
-import type { ActivityId, CategoryId, IsoDate, ItemId, PersonId, RuleId } from './ids';
+import type { CategoryId, ItemId, PersonId, RuleId } from './ids';
 import { MAX_NAME_LENGTH, MAX_NOTES_LENGTH, MAX_QUANTITY } from './op';
-import { isColour, PERSON_COLOURS } from './ops/people';
+import { cut, readPlan } from './validate-plan';
+import { colourForId, isColour } from './ops/people';
 import { resolveQuantity, type RuleContext } from './rules';
 import {
 	ORPHAN_CATEGORY_ID,
 	ORPHAN_CATEGORY_NAME,
 	RULE_KINDS,
 	SHARED,
-	type ActivityView,
 	type CategoryView,
 	type ItemView,
 	type Owner,
 	type PersonView,
-	type PlanDayView,
 	type RuleKind,
 	type RuleView,
 	type TripView,
@@ -30,14 +30,19 @@ function obj(value: unknown): Obj {
 	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : {};
 }
 
-function list(value: unknown): unknown[] {
-	return Array.isArray(value) ? value : [];
+/**
+ * Text for the view: collaborative or immutable strings, cut to `max` UTF-16 units without
+ * splitting a surrogate pair (an emoji at the cut goes whole). A name that is empty or only
+ * whitespace shows `fallback`, since nothing blank can be exported or sent to the server.
+ */
+export function text(value: unknown, max: number, fallback = ''): string {
+	const raw = asString(value);
+	if (raw === undefined) return fallback;
+	const out = cut(raw, max);
+	return fallback && !out.trim() ? fallback : out;
 }
 
-function text(value: unknown, max: number, fallback = ''): string {
-	if (typeof value !== 'string') return fallback;
-	return value.length > max ? value.slice(0, max) : value;
-}
+export const UNTITLED_TRIP = 'Untitled trip';
 
 function wholeNumber(value: unknown, min: number, max: number): number | null {
 	return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null;
@@ -82,13 +87,17 @@ export function readTrip(doc: unknown): TripView {
 }
 
 function read(root: Obj): TripView {
-	const meta = obj(root.meta);
-	const startDate = isIsoDate(meta.startDate) ? meta.startDate : null;
-	const endDate = isIsoDate(meta.endDate) ? meta.endDate : null;
-	const span = startDate && endDate ? tripDays(startDate, endDate) : null;
-	const days = span !== null && span >= 1 ? span : null;
+	const meta = unionMap(root, 'meta');
+	const start = asString(meta.startDate);
+	const end = asString(meta.endDate);
+	const startDate = isIsoDate(start) ? start : null;
+	const span = startDate && isIsoDate(end) ? tripDays(startDate, end) : null;
+	// Only a range the ops would accept; otherwise the start alone, so an export still imports.
+	const valid = span !== null && span >= 1 && span <= MAX_TRIP_DAYS;
+	const endDate = isIsoDate(end) && (valid || !startDate) ? end : null;
+	const days = valid ? span : null;
 
-	const people = readPeople(obj(root.people));
+	const people = readPeople(unionMap(root, 'people'));
 	const peopleById: Record<string, PersonView> = {};
 	for (const p of people) peopleById[p.id] = p;
 
@@ -113,7 +122,7 @@ function read(root: Obj): TripView {
 
 	const items: Record<string, ItemView> = {};
 	for (const [id, it] of rawItems) {
-		const override = wholeNumber(overrides[id], 0, MAX_QUANTITY);
+		const override = hasOwn(overrides, id) ? wholeNumber(overrides[id], 0, MAX_QUANTITY) : null;
 		const quantity = resolveQuantity(rulesByItem.get(id) ?? [], it.owner, it.manual, override, ruleCtx);
 		const { manual: _manual, ...rest } = it;
 		items[id] = { ...rest, quantity };
@@ -122,8 +131,8 @@ function read(root: Obj): TripView {
 	const version = wholeNumber(root.schemaVersion, 0, Number.MAX_SAFE_INTEGER) ?? 0;
 	return {
 		schemaVersion: version,
-		tripId: isTripId(root.tripId) ? root.tripId : null,
-		name: text(meta.name, MAX_NAME_LENGTH),
+		tripId: isTripId(asString(root.tripId)) ? (asString(root.tripId) as TripView['tripId']) : null,
+		name: text(meta.name, MAX_NAME_LENGTH, UNTITLED_TRIP),
 		destination: text(meta.destination, MAX_NAME_LENGTH),
 		startDate,
 		endDate,
@@ -133,7 +142,7 @@ function read(root: Obj): TripView {
 		categories: readCategories(root, categoryNames, items),
 		items,
 		rules,
-		plan: readPlan(obj(root.plan), startDate, endDate),
+		plan: readPlan(root, startDate, endDate),
 		notes: text(root.notes, MAX_NOTES_LENGTH),
 	};
 }
@@ -144,17 +153,24 @@ function readPeople(raw: Obj): PersonView[] {
 		const value = raw[id];
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
 		const p = obj(value);
+		const colour = asString(p.colour);
+		const userId = asString(p.userId);
 		out.push({
 			id: id as PersonId,
-			name: text(p.name, MAX_NAME_LENGTH) || 'Someone',
-			colour: isColour(p.colour) ? p.colour.toLowerCase() : '',
-			userId: isUserId(p.userId) ? p.userId : null,
+			name: text(p.name, MAX_NAME_LENGTH, 'Someone'),
+			// A missing colour gets the one the id gives, so every client paints the person the same.
+			colour: isColour(colour) ? colour.toLowerCase() : colourForId(id),
+			userId: isUserId(userId) ? userId : null,
 		});
 	}
-	out.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-	// A missing colour gets a deterministic one, so every client paints the person the same.
-	out.forEach((p, i) => (p.colour ||= PERSON_COLOURS[i % PERSON_COLOURS.length] ?? '#888888'));
+	// Code-unit order, never localeCompare: the same list on every device, whatever its locale.
+	const key = (p: PersonView) => p.name.toLowerCase();
+	out.sort((a, b) => compare(key(a), key(b)) || compare(a.name, b.name) || compare(a.id, b.id));
 	return out;
+}
+
+function compare(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 type RawItem = Omit<ItemView, 'quantity'> & { manual: number };
@@ -170,23 +186,27 @@ function readItems(
 		const value = raw[id];
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
 		const it = obj(value);
-		const categoryId = categories.has(it.categoryId as CategoryId) ? (it.categoryId as CategoryId) : ORPHAN_CATEGORY_ID;
+		const stored = asString(it.categoryId) as CategoryId | undefined;
+		const categoryId = stored !== undefined && categories.has(stored) ? stored : ORPHAN_CATEGORY_ID;
+		const ownerId = asString(it.owner);
 		const owner: Owner =
-			typeof it.owner === 'string' && isDocId(it.owner) && people[it.owner] ? (it.owner as PersonId) : SHARED;
+			ownerId !== undefined && isDocId(ownerId) && hasOwn(people, ownerId) ? (ownerId as PersonId) : SHARED;
 		const packedRaw = obj(it.packed);
-		const packedBy = personOrder.filter(
-			(p) => Object.prototype.hasOwnProperty.call(packedRaw, p) && packedRaw[p] === true,
-		) as PersonId[];
+		const ticked = (p: string) => hasOwn(packedRaw, p) && packedRaw[p] === true;
+		// A personal item's tick is its owner's, whoever set it (ops/items.ts togglePacked); ticks
+		// stored under other people (from before it became personal) count again if it is shared.
+		const packedBy = (owner === SHARED ? personOrder.filter(ticked) : ticked(owner) ? [owner] : []) as PersonId[];
+		const createdBy = asString(it.createdBy);
 		out.set(id as ItemId, {
 			id: id as ItemId,
-			name: text(it.name, MAX_NAME_LENGTH) || 'Untitled item',
+			name: text(it.name, MAX_NAME_LENGTH, 'Untitled item'),
 			categoryId,
 			owner,
 			manual: wholeNumber(it.quantity, 0, MAX_QUANTITY) ?? 1,
 			notes: text(it.notes, MAX_NOTES_LENGTH),
 			packedBy,
-			packed: owner === SHARED ? packedBy.length > 0 : packedBy.includes(owner),
-			createdBy: isDocId(it.createdBy) ? (it.createdBy as PersonId) : null,
+			packed: packedBy.length > 0,
+			createdBy: isDocId(createdBy) ? (createdBy as PersonId) : null,
 			createdAt: typeof it.createdAt === 'number' && Number.isFinite(it.createdAt) ? it.createdAt : null,
 		});
 	}
@@ -197,24 +217,30 @@ function readRules(raw: Obj, items: Map<ItemId, RawItem>, people: Record<string,
 	const out: RuleView[] = [];
 	for (const id of idKeys(raw).sort()) {
 		const r = obj(raw[id]);
-		if (!items.has(r.itemId as ItemId)) continue;
-		if (!RULE_KINDS.includes(r.kind as RuleKind)) continue;
+		const itemId = asString(r.itemId) as ItemId | undefined;
+		const kind = asString(r.kind) as RuleKind | undefined;
+		if (itemId === undefined || !items.has(itemId)) continue;
+		if (kind === undefined || !RULE_KINDS.includes(kind)) continue;
 		const amount = wholeNumber(r.amount, 0, MAX_QUANTITY);
 		if (amount === null) continue;
 		let minDays = wholeNumber(r.minDays, 1, 366);
 		let maxDays = wholeNumber(r.maxDays, 1, 366);
 		if (minDays !== null && maxDays !== null && minDays > maxDays) [minDays, maxDays] = [maxDays, minDays];
-		const scope = Array.isArray(r.people)
+		const lists = listsAt(r, 'people');
+		const scope = lists.length
 			? [
 					...new Set(
-						r.people.filter((p): p is PersonId => typeof p === 'string' && people[p] !== undefined && isDocId(p)),
+						lists
+							.flat()
+							.map(asString)
+							.filter((p): p is PersonId => p !== undefined && isDocId(p) && hasOwn(people, p)),
 					),
 				]
 			: null;
 		out.push({
 			id: id as RuleId,
-			itemId: r.itemId as ItemId,
-			kind: r.kind as RuleKind,
+			itemId,
+			kind,
 			amount,
 			minDays,
 			maxDays,
@@ -238,8 +264,9 @@ function compareCreated(a: ItemView, b: ItemView): number {
 function readCategories(root: Obj, names: Map<CategoryId, string>, items: Record<string, ItemView>): CategoryView[] {
 	const order: CategoryId[] = [];
 	const seen = new Set<string>();
-	for (const id of list(root.categoryOrder)) {
-		if (typeof id === 'string' && names.has(id as CategoryId) && !seen.has(id)) {
+	for (const raw of unionList(root, 'categoryOrder')) {
+		const id = asString(raw);
+		if (id !== undefined && names.has(id as CategoryId) && !seen.has(id)) {
 			seen.add(id);
 			order.push(id as CategoryId);
 		}
@@ -252,19 +279,19 @@ function readCategories(root: Obj, names: Map<CategoryId, string>, items: Record
 		if (bucket) bucket.push(it);
 		else byCategory.set(it.categoryId, [it]);
 	}
-	const itemOrder = obj(root.itemOrder);
+	const orders = mapsAt(root, 'itemOrder');
 	const build = (id: CategoryId, name: string, synthetic: boolean): CategoryView => {
 		const members = byCategory.get(id) ?? [];
 		const placed = new Set<string>();
 		const itemIds: ItemId[] = [];
-		if (!synthetic && Object.prototype.hasOwnProperty.call(itemOrder, id)) {
-			for (const itemId of list(itemOrder[id])) {
-				if (typeof itemId !== 'string' || placed.has(itemId)) continue;
-				const it = Object.prototype.hasOwnProperty.call(items, itemId) ? items[itemId] : undefined;
-				if (it && it.categoryId === id) {
-					placed.add(itemId);
-					itemIds.push(it.id);
-				}
+		// Every list kept for the category (the synthetic one's too, so "Other" can be reordered).
+		for (const raw of orders.flatMap((map) => listsAt(map, id)).flat()) {
+			const itemId = asString(raw);
+			if (itemId === undefined || placed.has(itemId)) continue;
+			const it = hasOwn(items, itemId) ? items[itemId] : undefined;
+			if (it && it.categoryId === id) {
+				placed.add(itemId);
+				itemIds.push(it.id);
 			}
 		}
 		for (const it of members.filter((m) => !placed.has(m.id)).sort(compareCreated)) itemIds.push(it.id);
@@ -272,33 +299,5 @@ function readCategories(root: Obj, names: Map<CategoryId, string>, items: Record
 	};
 	const out = order.map((id) => build(id, names.get(id) ?? '', false));
 	if (byCategory.has(ORPHAN_CATEGORY_ID)) out.push(build(ORPHAN_CATEGORY_ID, ORPHAN_CATEGORY_NAME, true));
-	return out;
-}
-
-function readPlan(raw: Obj, start: IsoDate | null, end: IsoDate | null): PlanDayView[] {
-	const out: PlanDayView[] = [];
-	for (const date of Object.keys(raw).filter(isIsoDate).sort()) {
-		const value = raw[date];
-		if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-		const day = obj(value);
-		const seen = new Set<string>();
-		const activities: ActivityView[] = [];
-		for (const a of list(day.activities)) {
-			const act = obj(a);
-			if (!isDocId(act.id) || seen.has(act.id)) continue;
-			seen.add(act.id);
-			activities.push({
-				id: act.id as ActivityId,
-				text: text(act.text, MAX_NAME_LENGTH),
-			});
-		}
-		const inRange = start !== null && end !== null && date >= start && date <= end;
-		out.push({
-			date,
-			text: text(day.text, MAX_NOTES_LENGTH),
-			activities,
-			inRange,
-		});
-	}
 	return out;
 }

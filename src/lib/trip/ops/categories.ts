@@ -1,16 +1,16 @@
 // Categories: an ordered list of ids plus a map of names.
-import { isDocId, newCategoryId, type CategoryId } from '../ids';
-import { checkName, defineOp, isMap, notFound, removeAll, setText, TripOpError } from '../op';
-import type { CategoryDoc, TripDoc } from '../schema';
+import { listsAt } from '../conflicted';
+import { newCategoryId, type CategoryId, type ItemId } from '../ids';
+import { checkId, checkName, defineOp, removeAll, setText, TripOpError } from '../op';
+import type { TripDoc } from '../schema';
+import { category, deleteEntry, entries, orderList, writable } from './access';
+import { placeOf } from './items';
 
-function category(d: TripDoc, id: CategoryId): CategoryDoc {
-	const found = isMap(d.categories) ? d.categories[id] : undefined;
-	if (!isMap(found)) throw notFound('category', id);
-	return found;
-}
-
-function ensureOrder(d: TripDoc): CategoryId[] {
-	if (!Array.isArray(d.categoryOrder)) d.categoryOrder = [];
+/** The category order to insert into (a pre-genesis document may have raced to create two). */
+function order(d: TripDoc): CategoryId[] {
+	const [list] = listsAt(d, 'categoryOrder');
+	if (list) return list as CategoryId[];
+	d.categoryOrder = [];
 	return d.categoryOrder;
 }
 
@@ -18,6 +18,10 @@ function insertBefore(list: CategoryId[], id: CategoryId, before: CategoryId | n
 	const at = before ? list.indexOf(before) : -1;
 	if (at >= 0) list.splice(at, 0, id);
 	else list.push(id);
+}
+
+function removeFromOrder(d: TripDoc, id: CategoryId): void {
+	for (const list of listsAt(d, 'categoryOrder')) removeAll(list as CategoryId[], id);
 }
 
 export interface AddCategoryArgs {
@@ -29,39 +33,39 @@ export interface AddCategoryArgs {
 export const addCategory = defineOp(
 	'addCategory',
 	(args: AddCategoryArgs) => {
-		const id = args.id ?? newCategoryId();
-		if (!isDocId(id)) throw new TripOpError('invalid', 'category id is not a valid id');
+		const id = args.id === undefined ? newCategoryId() : checkId<CategoryId>(args.id, 'category id');
 		const name = checkName(args.name, 'category name');
 		return (d) => {
-			if (!isMap(d.categories)) d.categories = {};
-			if (isMap(d.categories[id])) throw new TripOpError('invalid', `category ${id} already exists`);
-			d.categories[id] = { name };
-			insertBefore(ensureOrder(d), id, args.beforeCategoryId);
-			if (!isMap(d.itemOrder)) d.itemOrder = {};
-			// Created here, never lazily: two peers creating the same list concurrently would conflict
-			// and one peer's insertions would be hidden behind the other's list.
-			if (!Array.isArray(d.itemOrder[id])) d.itemOrder[id] = [];
+			if (entries(d, 'categories').some(([known]) => known === id)) {
+				throw new TripOpError('invalid', `category ${id} already exists`);
+			}
+			writable(d, 'categories')[id] = { name };
+			insertBefore(order(d), id, args.beforeCategoryId);
+			// Created with the category, by its one creator, never lazily: two peers creating the same
+			// list concurrently would make two lists, and one peer's insertions would be hidden.
+			orderList(d, id);
 		};
 	},
 	(args) => (args.id ? args : { ...args, id: newCategoryId() }),
 );
 
 export const renameCategory = defineOp('renameCategory', (args: { categoryId: CategoryId; name: string }) => {
+	const categoryId = checkId<CategoryId>(args.categoryId, 'category');
 	const name = checkName(args.name, 'category name');
-	return (d) => setText(d, ['categories', args.categoryId, 'name'], category(d, args.categoryId), 'name', name);
+	return (d) => setText(category(d, categoryId) as never, 'name', name);
 });
 
 export const moveCategory = defineOp(
 	'moveCategory',
 	(args: { categoryId: CategoryId; beforeCategoryId?: CategoryId | null }) => {
-		if (args.beforeCategoryId === args.categoryId) {
+		const categoryId = checkId<CategoryId>(args.categoryId, 'category');
+		if (args.beforeCategoryId === categoryId) {
 			throw new TripOpError('invalid', 'a category cannot move before itself');
 		}
 		return (d) => {
-			category(d, args.categoryId);
-			const order = ensureOrder(d);
-			removeAll(order, args.categoryId);
-			insertBefore(order, args.categoryId, args.beforeCategoryId);
+			category(d, categoryId);
+			removeFromOrder(d, categoryId);
+			insertBefore(order(d), categoryId, args.beforeCategoryId);
 		};
 	},
 );
@@ -72,26 +76,22 @@ export interface RemoveCategoryArgs {
 	moveItemsTo?: CategoryId;
 }
 
-export const removeCategory = defineOp('removeCategory', (args: RemoveCategoryArgs) => (d) => {
-	category(d, args.categoryId);
-	const target = args.moveItemsTo;
-	if (target !== undefined && (target === args.categoryId || !isMap(d.categories[target]))) {
-		throw notFound('category', target);
-	}
-	const items = isMap(d.items) ? d.items : {};
-	const moved = Object.keys(items).filter((id) => isMap(items[id]) && items[id]?.categoryId === args.categoryId);
-	for (const id of moved) {
-		const it = items[id];
-		if (!it) continue;
-		if (target) it.categoryId = target;
-		else delete d.items[id];
-	}
-	if (target) {
-		if (!isMap(d.itemOrder)) d.itemOrder = {};
-		if (!Array.isArray(d.itemOrder[target])) d.itemOrder[target] = [];
-		d.itemOrder[target].push(...(moved as TripDoc['itemOrder'][string]));
-	}
-	if (isMap(d.itemOrder)) delete d.itemOrder[args.categoryId];
-	delete d.categories[args.categoryId];
-	removeAll(ensureOrder(d), args.categoryId);
+export const removeCategory = defineOp('removeCategory', (args: RemoveCategoryArgs) => {
+	const categoryId = checkId<CategoryId>(args.categoryId, 'category');
+	const target = args.moveItemsTo === undefined ? undefined : checkId<CategoryId>(args.moveItemsTo, 'category');
+	return (d) => {
+		category(d, categoryId);
+		if (target !== undefined && (target === categoryId || !entries(d, 'categories').some(([id]) => id === target))) {
+			throw new TripOpError('not_found', `category ${target} does not exist`);
+		}
+		const moved = entries(d, 'items').filter(([, it]) => placeOf(d, it as never) === categoryId);
+		for (const [id, it] of moved) {
+			if (target) it.categoryId = target;
+			else deleteEntry(d, 'items', id);
+		}
+		if (target) orderList(d, target).push(...moved.map(([id]) => id as ItemId));
+		deleteEntry(d, 'itemOrder', categoryId);
+		deleteEntry(d, 'categories', categoryId);
+		removeFromOrder(d, categoryId);
+	};
 });

@@ -1,37 +1,33 @@
 // Item operations: add, rename, quantity, notes, owner, packing, move, remove.
+import { asString, isMap } from '../conflicted';
 import { isDocId, newItemId, type CategoryId, type ItemId, type PersonId } from '../ids';
-import { checkName, checkQuantity, checkText, defineOp, isMap, notFound, removeAll, setText, TripOpError } from '../op';
-import { SHARED, type ItemDoc, type Owner, type TripDoc } from '../schema';
-
-function checkId<T extends string>(value: unknown, what: string): T {
-	if (!isDocId(value)) throw new TripOpError('invalid', `${what} is not a valid id`);
-	return value as T;
-}
+import { checkId, checkName, checkQuantity, checkText, defineOp, removeAll, setText, TripOpError } from '../op';
+import { ORPHAN_CATEGORY_ID, SHARED, type ItemDoc, type Owner, type TripDoc } from '../schema';
+import { category, deleteEntry, entries, findEntry, item, orderList, orderLists, person, writable } from './access';
 
 function checkOwner(value: unknown): Owner {
 	return value === SHARED ? SHARED : checkId<PersonId>(value, 'owner');
 }
 
-function item(d: TripDoc, id: ItemId): ItemDoc {
-	const found = isMap(d.items) ? d.items[id] : undefined;
-	if (!isMap(found)) throw notFound('item', id);
-	return found;
-}
-
-function requireCategory(d: TripDoc, id: CategoryId): void {
-	if (!isMap(d.categories) || !isMap(d.categories[id])) throw notFound('category', id);
-}
-
 function requireOwner(d: TripDoc, owner: Owner): void {
-	if (owner !== SHARED && (!isMap(d.people) || !isMap(d.people[owner]))) throw notFound('person', owner);
+	if (owner !== SHARED) person(d, owner);
 }
 
-function orderOf(d: TripDoc, categoryId: CategoryId): ItemId[] {
-	if (!isMap(d.itemOrder)) d.itemOrder = {};
-	const list = d.itemOrder[categoryId];
-	if (Array.isArray(list)) return list;
-	d.itemOrder[categoryId] = [];
-	return d.itemOrder[categoryId];
+/**
+ * Where the view shows an item: its category, or the synthetic "Other" when the stored category is
+ * missing, removed, or not even an id (a peer may have written anything there).
+ */
+export function placeOf(d: TripDoc, it: ItemDoc): CategoryId {
+	const stored = asString(it.categoryId);
+	return stored !== undefined && isDocId(stored) && findEntry(d, 'categories', stored)
+		? (stored as CategoryId)
+		: ORPHAN_CATEGORY_ID;
+}
+
+/** The owner as the view sees it: a person on the trip, else shared. */
+export function ownerOf(d: TripDoc, it: ItemDoc): Owner {
+	const owner = asString(it.owner);
+	return owner !== undefined && isDocId(owner) && findEntry(d, 'people', owner) ? (owner as PersonId) : SHARED;
 }
 
 /** Inserts before `beforeItemId` when it is listed, else at the end. Anchors survive merges; indexes do not. */
@@ -61,11 +57,10 @@ export const addItem = defineOp(
 		const quantity = checkQuantity(args.quantity ?? 1);
 		const notes = checkText(args.notes ?? '', 'notes');
 		return (d) => {
-			requireCategory(d, categoryId);
+			category(d, categoryId);
 			requireOwner(d, owner);
-			if (!isMap(d.items)) d.items = {};
-			if (isMap(d.items[id])) throw new TripOpError('invalid', `item ${id} already exists`);
-			d.items[id] = {
+			if (findEntry(d, 'items', id)) throw new TripOpError('invalid', `item ${id} already exists`);
+			writable(d, 'items')[id] = {
 				name,
 				categoryId,
 				owner,
@@ -75,95 +70,129 @@ export const addItem = defineOp(
 				createdBy: ctx.by ?? null,
 				createdAt: ctx.now ?? Date.now(),
 			};
-			insertInOrder(orderOf(d, categoryId), id, args.beforeItemId);
+			insertInOrder(orderList(d, categoryId), id, args.beforeItemId);
 		};
 	},
 	(args) => (args.id ? args : { ...args, id: newItemId() }),
 );
 
 export const renameItem = defineOp('renameItem', (args: { itemId: ItemId; name: string }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
 	const name = checkName(args.name, 'item name');
-	return (d) => setText(d, ['items', args.itemId, 'name'], item(d, args.itemId), 'name', name);
+	return (d) => setText(item(d, itemId) as never, 'name', name);
 });
 
 export const setQuantity = defineOp('setQuantity', (args: { itemId: ItemId; quantity: number }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
 	const quantity = checkQuantity(args.quantity);
 	return (d) => {
-		const it = item(d, args.itemId);
+		const it = item(d, itemId);
 		if (it.quantity !== quantity) it.quantity = quantity;
 	};
 });
 
 export const setItemNotes = defineOp('setItemNotes', (args: { itemId: ItemId; notes: string }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
 	const notes = checkText(args.notes, 'notes');
-	return (d) => setText(d, ['items', args.itemId, 'notes'], item(d, args.itemId), 'notes', notes);
+	return (d) => setText(item(d, itemId) as never, 'notes', notes);
 });
 
 export const setItemOwner = defineOp('setItemOwner', (args: { itemId: ItemId; owner: Owner }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
 	const owner = checkOwner(args.owner);
 	return (d) => {
-		const it = item(d, args.itemId);
+		const it = item(d, itemId);
 		requireOwner(d, owner);
-		if (it.owner !== owner) it.owner = owner;
+		if (asString(it.owner) !== owner) it.owner = owner;
 	};
 });
 
 export interface TogglePackedArgs {
 	itemId: ItemId;
-	/** Who packs; defaults to the owner of a personal item. Required for shared items. */
+	/**
+	 * Shared items: who packs it (required). Personal items: may be omitted; if given it must be the
+	 * owner, because a personal item's tick is always its owner's, whoever sets it.
+	 */
 	personId?: PersonId;
 	/** The new state; omitted means flip the current one. */
 	packed?: boolean;
 }
 
+/**
+ * Ticks an item. A personal item may be ticked by any editor for its owner (a parent packs for a
+ * child); the tick is stored under the owner and the change message records who set it. A shared
+ * item is ticked per person, and is packed when anyone has.
+ */
 export const togglePacked = defineOp('togglePacked', (args: TogglePackedArgs) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
 	if (args.personId !== undefined) checkId<PersonId>(args.personId, 'person');
+	if (args.packed !== undefined && typeof args.packed !== 'boolean') {
+		throw new TripOpError('invalid', 'packed must be true or false');
+	}
 	return (d) => {
-		const it = item(d, args.itemId);
-		const person = args.personId ?? (it.owner !== SHARED ? it.owner : undefined);
-		if (!person) throw new TripOpError('invalid', 'say who packed a shared item');
-		requireOwner(d, person);
+		const it = item(d, itemId);
+		const owner = ownerOf(d, it);
+		if (owner !== SHARED && args.personId !== undefined && args.personId !== owner) {
+			throw new TripOpError('invalid', `a personal item is ticked for its owner, not for ${args.personId}`);
+		}
+		const who = owner !== SHARED ? owner : args.personId;
+		if (!who) throw new TripOpError('invalid', 'say who packed a shared item');
+		requireOwner(d, who);
+		// Every item is created with its `packed` map; only a damaged one lacks it.
 		if (!isMap(it.packed)) it.packed = {};
-		const next = args.packed ?? it.packed[person] !== true;
-		if (it.packed[person] !== next) it.packed[person] = next;
+		const current = Object.prototype.hasOwnProperty.call(it.packed, who) && it.packed[who] === true;
+		const next = args.packed ?? !current;
+		if (it.packed[who] !== next) it.packed[who] = next;
 	};
 });
 
 export interface MoveItemArgs {
 	itemId: ItemId;
-	/** Target category; defaults to the item's current one (a reorder). */
+	/**
+	 * Target category; defaults to where the item is shown (a reorder). ORPHAN_CATEGORY_ID reorders
+	 * within the synthetic "Other", which only items without a category are in.
+	 */
 	toCategoryId?: CategoryId;
 	/** Place before this item; null or absent means at the end. */
 	beforeItemId?: ItemId | null;
 }
 
 export const moveItem = defineOp('moveItem', (args: MoveItemArgs) => {
-	if (args.toCategoryId !== undefined) checkId<CategoryId>(args.toCategoryId, 'category');
-	if (args.beforeItemId === args.itemId) throw new TripOpError('invalid', 'an item cannot move before itself');
+	const itemId = checkId<ItemId>(args.itemId, 'item');
+	if (args.toCategoryId !== undefined && args.toCategoryId !== ORPHAN_CATEGORY_ID) {
+		checkId<CategoryId>(args.toCategoryId, 'category');
+	}
+	if (args.beforeItemId === itemId) throw new TripOpError('invalid', 'an item cannot move before itself');
 	return (d) => {
-		const it = item(d, args.itemId);
-		const from = it.categoryId;
+		const it = item(d, itemId);
+		const from = placeOf(d, it);
 		const to = args.toCategoryId ?? from;
-		requireCategory(d, to);
-		// Remove from both lists even for a reorder: a concurrent move may have left a duplicate.
-		const source = isMap(d.itemOrder) ? d.itemOrder[from] : undefined;
-		if (Array.isArray(source)) removeAll(source, args.itemId);
-		const target = orderOf(d, to);
-		removeAll(target, args.itemId);
-		insertInOrder(target, args.itemId, args.beforeItemId);
-		if (it.categoryId !== to) it.categoryId = to;
+		if (to === ORPHAN_CATEGORY_ID && from !== ORPHAN_CATEGORY_ID) {
+			throw new TripOpError('invalid', '"Other" holds only items whose category is gone; pick a category');
+		}
+		if (to !== ORPHAN_CATEGORY_ID) category(d, to);
+		// Remove from every list it may be in, even for a reorder: concurrent moves leave duplicates.
+		const stored = asString(it.categoryId);
+		for (const key of new Set([from, to, ...(stored && isDocId(stored) ? [stored] : [])])) {
+			for (const list of orderLists(d, key)) removeAll(list, itemId);
+		}
+		insertInOrder(orderList(d, to), itemId, args.beforeItemId);
+		if (to !== ORPHAN_CATEGORY_ID && stored !== to) it.categoryId = to;
 	};
 });
 
-export const removeItem = defineOp('removeItem', (args: { itemId: ItemId }) => (d) => {
-	const it = item(d, args.itemId);
-	const listed = isMap(d.itemOrder) ? d.itemOrder[it.categoryId] : undefined;
-	if (Array.isArray(listed)) removeAll(listed, args.itemId);
-	delete d.items[args.itemId];
-	if (isMap(d.overrides) && args.itemId in d.overrides) delete d.overrides[args.itemId];
-	if (isMap(d.rules)) {
-		for (const [ruleId, rule] of Object.entries(d.rules)) {
-			if (isMap(rule) && rule.itemId === args.itemId) delete d.rules[ruleId];
+export const removeItem = defineOp('removeItem', (args: { itemId: ItemId }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
+	return (d) => {
+		const it = item(d, itemId);
+		const stored = asString(it.categoryId);
+		for (const key of new Set([placeOf(d, it), ...(stored && isDocId(stored) ? [stored] : [])])) {
+			for (const list of orderLists(d, key)) removeAll(list, itemId);
 		}
-	}
+		deleteEntry(d, 'items', itemId);
+		deleteEntry(d, 'overrides', itemId);
+		for (const [ruleId, rule] of entries(d, 'rules')) {
+			if (asString(rule.itemId) === itemId) deleteEntry(d, 'rules', ruleId);
+		}
+	};
 });

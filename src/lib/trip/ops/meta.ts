@@ -1,13 +1,13 @@
 // Trip-level operations: creation, name and destination, dates, shared notes.
 import * as A from '@automerge/automerge';
-import { eachDay, isIsoDate, MAX_TRIP_DAYS, tripDays } from '../dates';
+import { asString, isMap, mapsAt } from '../conflicted';
+import { isIsoDate, MAX_TRIP_DAYS, tripDays } from '../dates';
+import { newTripDoc } from '../genesis';
 import { isTripId, newTripId, type IsoDate, type TripId } from '../ids';
-import { formatMessage } from '../messages';
 import {
 	checkName,
 	checkText,
 	defineOp,
-	isMap,
 	MAX_NAME_LENGTH,
 	MAX_NOTES_LENGTH,
 	setText,
@@ -15,7 +15,7 @@ import {
 	type OpContext,
 	type Recipe,
 } from '../op';
-import { CURRENT_SCHEMA_VERSION, type TripDoc } from '../schema';
+import type { TripDoc } from '../schema';
 
 export interface CreateTripArgs {
 	tripId?: TripId;
@@ -39,19 +39,9 @@ function checkDates(start: unknown, end: unknown): { start: string; end: string 
 }
 
 /**
- * Creates an empty plan entry for each day in range. Done when dates are set rather than on first
- * edit so two people typing into the same new day concurrently edit one shared text instead of
- * creating two entries of which only one would survive the merge.
+ * The recipe that fills in a new trip. It writes into the genesis's containers and creates none, so
+ * run it on a document that starts from the genesis: `newTripDoc()`, or a handle imported from it.
  */
-function ensurePlanDays(d: TripDoc, start: string, end: string): void {
-	if (!isIsoDate(start) || !isIsoDate(end)) return;
-	if (!isMap(d.plan)) d.plan = {};
-	for (const date of eachDay(start, end)) {
-		if (!isMap(d.plan[date])) d.plan[date] = { text: '', activities: [] };
-	}
-}
-
-/** The recipe that fills an empty document with a new trip. Use on `repo.create()`'s handle. */
 export function createTripRecipe(args: CreateTripArgs): Recipe {
 	const name = checkName(args.name, 'trip name');
 	const destination = checkText(args.destination ?? '', 'destination', MAX_NAME_LENGTH).trim();
@@ -61,36 +51,35 @@ export function createTripRecipe(args: CreateTripArgs): Recipe {
 	}
 	const tripId = args.tripId ?? newTripId();
 	return (d) => {
-		d.schemaVersion = CURRENT_SCHEMA_VERSION;
+		if (!isMap(d.meta) || !isMap(d.people) || !isMap(d.planEntries)) {
+			throw new TripOpError('invalid', 'a new trip starts from the genesis (newTripDoc)');
+		}
+		if (isTripId(d.tripId)) throw new TripOpError('invalid', 'this document is already a trip');
 		d.tripId = tripId;
-		d.meta = { name, destination, startDate: start, endDate: end };
-		d.people = {};
-		d.categoryOrder = [];
-		d.categories = {};
-		d.items = {};
-		d.itemOrder = {};
-		d.rules = {};
-		d.overrides = {};
-		d.plan = {};
-		d.notes = '';
-		d.actors = {};
-		ensurePlanDays(d, start, end);
+		setText(d.meta as never, 'name', name);
+		if (destination) setText(d.meta as never, 'destination', destination);
+		if (start) d.meta.startDate = start;
+		if (end) d.meta.endDate = end;
 	};
 }
 
-/** A new trip document in one change. `ctx.actor` pins the Automerge actor (tests, benchmarks). */
+/** createTripRecipe as an operation, e.g. for `applyOp` on a handle imported from the genesis. */
+export const initTrip = defineOp(
+	'createTrip',
+	(args: CreateTripArgs) => createTripRecipe(args),
+	(args) => (args.tripId ? args : { ...args, tripId: newTripId() }),
+);
+
+/** A new trip document: the genesis, then one change. `ctx.actor` pins the Automerge actor (tests, benchmarks). */
 export function createTrip(args: CreateTripArgs, ctx: OpContext = {}): A.Doc<TripDoc> {
-	const recipe = createTripRecipe(args);
-	const doc = A.init<TripDoc>(ctx.actor ? { actor: ctx.actor } : undefined);
-	const actor = A.getActorId(doc);
-	return A.change(doc, { message: formatMessage('createTrip', args, ctx.by) }, (d) => {
-		recipe(d);
-		if (ctx.by) d.actors[actor] = ctx.by;
-	});
+	return initTrip(newTripDoc(ctx.actor), args, ctx);
 }
 
+/** The meta the view shows first; only a document that predates the genesis can lack it. */
 function ensureMeta(d: TripDoc): TripDoc['meta'] {
-	if (!isMap(d.meta)) d.meta = { name: '', destination: '', startDate: '', endDate: '' };
+	const [meta] = mapsAt(d, 'meta');
+	if (meta) return meta as unknown as TripDoc['meta'];
+	d.meta = { name: '', destination: '', startDate: '', endDate: '' };
 	return d.meta;
 }
 
@@ -105,14 +94,14 @@ export const setTripMeta = defineOp('setTripMeta', (args: TripMetaArgs) => {
 		args.destination === undefined ? undefined : checkText(args.destination, 'destination', MAX_NAME_LENGTH).trim();
 	return (d) => {
 		const meta = ensureMeta(d);
-		if (name !== undefined) setText(d, ['meta', 'name'], meta, 'name', name);
-		if (destination !== undefined) setText(d, ['meta', 'destination'], meta, 'destination', destination);
+		if (name !== undefined) setText(meta as never, 'name', name);
+		if (destination !== undefined) setText(meta as never, 'destination', destination);
 	};
 });
 
 export const renameTrip = defineOp('renameTrip', (args: { name: string }) => {
 	const name = checkName(args.name, 'trip name');
-	return (d) => setText(d, ['meta', 'name'], ensureMeta(d), 'name', name);
+	return (d) => setText(ensureMeta(d) as never, 'name', name);
 });
 
 export interface SetDatesArgs {
@@ -123,17 +112,18 @@ export interface SetDatesArgs {
 export const setDates = defineOp('setDates', (args: SetDatesArgs) => {
 	const { start, end } = checkDates(args.startDate, args.endDate);
 	return (d) => {
+		// Plain puts, not text edits: two different dates set at once must conflict visibly, where
+		// merged characters would make a date nobody chose. No plan days are created (plan-slots.ts).
 		const meta = ensureMeta(d);
-		if (meta.startDate !== start) meta.startDate = start;
-		if (meta.endDate !== end) meta.endDate = end;
-		ensurePlanDays(d, start, end);
+		if (asString(meta.startDate) !== start) meta.startDate = start;
+		if (asString(meta.endDate) !== end) meta.endDate = end;
 	};
 });
 
 /** Replaces the shared notes with a new version, diffed into character edits. */
 export const setNotes = defineOp('setNotes', (args: { text: string }) => {
 	const text = checkText(args.text, 'notes');
-	return (d) => setText(d, ['notes'], d, 'notes', text);
+	return (d) => setText(d as never, 'notes', text);
 });
 
 export interface EditNotesArgs {
@@ -150,7 +140,8 @@ export const editNotes = defineOp('editNotes', (args: EditNotesArgs) => {
 	}
 	const insert = checkText(args.insert ?? '', 'inserted text');
 	return (d) => {
-		if (typeof d.notes !== 'string') d.notes = '';
+		// Only a pre-genesis or damaged document lacks the notes text (or holds an immutable string).
+		if (typeof d.notes !== 'string') d.notes = asString(d.notes) ?? '';
 		const length = d.notes.length;
 		// Clamp rather than throw: the editor's view of the text may lag a merge by a keystroke.
 		const index = Math.min(args.index, length);

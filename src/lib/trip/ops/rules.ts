@@ -1,8 +1,10 @@
 // Quantity rules and manual overrides. Rules store only their parameters; the quantities they yield
 // are computed on read (rules.ts at the top level), so a change of dates or people needs no write.
+import { own } from '../conflicted';
 import { isDocId, newRuleId, type ItemId, type PersonId, type RuleId } from '../ids';
-import { checkQuantity, defineOp, isMap, notFound, TripOpError } from '../op';
-import { RULE_KINDS, type RuleKind, type TripDoc } from '../schema';
+import { checkId, checkQuantity, defineOp, notFound, TripOpError } from '../op';
+import { RULE_KINDS, type RuleKind } from '../schema';
+import { deleteEntry, findEntry, item, writable } from './access';
 
 export interface AddRuleArgs {
 	id?: RuleId;
@@ -22,15 +24,11 @@ function checkDays(value: unknown, what: string): number | null {
 	return value;
 }
 
-function requireItem(d: TripDoc, id: ItemId): void {
-	if (!isMap(d.items) || !isMap(d.items[id])) throw notFound('item', id);
-}
-
 export const addRule = defineOp(
 	'addRule',
 	(args: AddRuleArgs) => {
-		const id = args.id ?? newRuleId();
-		if (!isDocId(id)) throw new TripOpError('invalid', 'rule id is not a valid id');
+		const id = args.id === undefined ? newRuleId() : checkId<RuleId>(args.id, 'rule id');
+		const itemId = checkId<ItemId>(args.itemId, 'item');
 		if (!RULE_KINDS.includes(args.kind)) throw new TripOpError('invalid', `unknown rule kind ${String(args.kind)}`);
 		const amount = checkQuantity(args.amount, 'amount');
 		const minDays = checkDays(args.minDays, 'minimum days');
@@ -41,11 +39,10 @@ export const addRule = defineOp(
 		const people = args.people ? [...new Set(args.people)] : null;
 		if (people?.some((p) => !isDocId(p))) throw new TripOpError('invalid', 'people must be person ids');
 		return (d) => {
-			requireItem(d, args.itemId);
-			if (!isMap(d.rules)) d.rules = {};
-			if (isMap(d.rules[id])) throw new TripOpError('invalid', `rule ${id} already exists`);
-			d.rules[id] = {
-				itemId: args.itemId,
+			item(d, itemId);
+			if (findEntry(d, 'rules', id)) throw new TripOpError('invalid', `rule ${id} already exists`);
+			writable(d, 'rules')[id] = {
+				itemId,
 				kind: args.kind,
 				amount,
 				minDays,
@@ -57,20 +54,25 @@ export const addRule = defineOp(
 	(args) => (args.id ? args : { ...args, id: newRuleId() }),
 );
 
-export const removeRule = defineOp('removeRule', (args: { ruleId: RuleId }) => (d) => {
-	if (!isMap(d.rules) || !isMap(d.rules[args.ruleId])) throw notFound('rule', args.ruleId);
-	delete d.rules[args.ruleId];
-});
-
-export const overrideQuantity = defineOp('overrideQuantity', (args: { itemId: ItemId; quantity: number }) => {
-	const quantity = checkQuantity(args.quantity);
+export const removeRule = defineOp('removeRule', (args: { ruleId: RuleId }) => {
+	const ruleId = checkId<RuleId>(args.ruleId, 'rule');
 	return (d) => {
-		requireItem(d, args.itemId);
-		if (!isMap(d.overrides)) d.overrides = {};
-		if (d.overrides[args.itemId] !== quantity) d.overrides[args.itemId] = quantity;
+		if (!findEntry(d, 'rules', ruleId)) throw notFound('rule', ruleId);
+		deleteEntry(d, 'rules', ruleId);
 	};
 });
 
-export const clearOverride = defineOp('clearOverride', (args: { itemId: ItemId }) => (d) => {
-	if (isMap(d.overrides) && args.itemId in d.overrides) delete d.overrides[args.itemId];
+export const overrideQuantity = defineOp('overrideQuantity', (args: { itemId: ItemId; quantity: number }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
+	const quantity = checkQuantity(args.quantity);
+	return (d) => {
+		item(d, itemId);
+		const overrides = writable(d, 'overrides');
+		if (own(overrides, itemId) !== quantity) overrides[itemId] = quantity;
+	};
+});
+
+export const clearOverride = defineOp('clearOverride', (args: { itemId: ItemId }) => {
+	const itemId = checkId<ItemId>(args.itemId, 'item');
+	return (d) => void deleteEntry(d, 'overrides', itemId);
 });
