@@ -18,8 +18,7 @@ afterAll(stopAllDevices);
 
 type Trip = { meta: { name: string }; items: Record<string, { name: string }> };
 const init = (name: string) => (d: Trip) => {
-	d.meta = { name };
-	d.items = {};
+	d.meta.name = name;
 };
 
 async function pair(name: string) {

@@ -22,8 +22,7 @@ async function setup() {
 	const a = await startDevice(ana);
 	const tripId = await a.sync.createTrip<Trip>({
 		init: (d) => {
-			d.meta = { name: 'Hints' };
-			d.items = {};
+			d.meta.name = 'Hints';
 		},
 	});
 	await a.sync.whenIdle();

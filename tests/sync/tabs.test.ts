@@ -14,8 +14,7 @@ test('one user in two tabs: an edit that depends on the other tab’s unpushed e
 	const tab1 = await startDevice(ana, { scope: 'laptop:', net: net1 });
 	const tripId = await tab1.sync.createTrip<Trip>({
 		init: (d) => {
-			d.meta = { name: 'Rome' };
-			d.items = {};
+			d.meta.name = 'Rome';
 		},
 	});
 	await tab1.sync.whenIdle();
@@ -55,8 +54,7 @@ test('three tabs of one user make one server write per edit batch', async () => 
 	const tabs = [await startDevice(ben, { scope: 'desk:' })];
 	const tripId = await tabs[0]!.sync.createTrip<Trip>({
 		init: (d) => {
-			d.meta = { name: 'Oslo' };
-			d.items = {};
+			d.meta.name = 'Oslo';
 		},
 	});
 	await tabs[0]!.sync.whenIdle();

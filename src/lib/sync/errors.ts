@@ -40,7 +40,8 @@ export function classifyError(failure: CallFailure): ErrorClass {
 	}
 	if (RETRYABLE_SQLSTATES.has(code)) return { kind: 'retry', reason: `${code}: ${message}` };
 	if (status === 0) return { kind: 'retry', reason: `network: ${message}` };
-	if (code === '22023') return { kind: 'malformed', index: changeIndex(message) };
+	// 23505: the change reuses an (actor, seq) the log holds with other content; it can never pass.
+	if (code === '22023' || code === '23505') return { kind: 'malformed', index: changeIndex(message) };
 	if (code === 'PT413' || status === 413) return { kind: 'too-large', index: changeIndex(message) };
 	if (status === 401) return { kind: 'unauthorized' };
 	if (code === '42501' || status === 403) {

@@ -8,6 +8,7 @@ import { Repo, type DocHandle } from '@automerge/automerge-repo';
 import { BroadcastChannelNetworkAdapter } from '@automerge/automerge-repo-network-broadcastchannel';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { GENESIS_CHANGE } from '../trip/genesis';
 import { newTripId, tripIdToDocumentId, type TripId } from '../trip/ids';
 import { changeHash } from './bytes';
 import type { ServerInfo } from './cycle';
@@ -30,7 +31,10 @@ export interface TripSyncOptions {
 	indexedDB?: IDBFactory;
 	/** Sync with this user's other tabs over BroadcastChannel (default true). */
 	tabs?: boolean;
-	/** The trip model's genesis change (H): every trip starts from it; only its creator pushes it. */
+	/**
+	 * The trip model's genesis change (default GENESIS_CHANGE): every trip starts from it; only the
+	 * trip's creator pushes it, as the trip's first change. null: trips start empty.
+	 */
 	genesis?: Uint8Array | null;
 	/** The document's trip name, for trips.name (default: doc.meta.name). */
 	docName?: (doc: unknown) => string | null;
@@ -107,7 +111,7 @@ export class TripSync {
 	 * `init` as this device's first change. create_trip runs with the first sync.
 	 */
 	async createTrip<T>({ tripId = newTripId(), init }: { tripId?: TripId; init?: A.ChangeFn<T> } = {}): Promise<TripId> {
-		const genesis = this.#o.genesis ?? null;
+		const genesis = this.#o.genesis === undefined ? GENESIS_CHANGE : this.#o.genesis;
 		await this.store.updateTrip(tripId, {
 			createdHere: true,
 			genesisHash: genesis ? await changeHash(genesis) : null,
