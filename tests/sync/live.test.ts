@@ -87,3 +87,19 @@ test('five clients live: concurrent edits on all of them converge, each edit onc
 	expect(rows[0].n).toBe(rows[0].d);
 	expect(rows[0].n).toBe(hashesOf(docOf(owner, tripId)).length);
 });
+
+test('trips.name follows the document’s name, and a blank name never reaches it', async () => {
+	const ana = await signIn(api);
+	const a = await startDevice(ana);
+	const tripId = await a.sync.createTrip<Trip>({});
+	await a.sync.whenIdle();
+	const nameOf = async () =>
+		(await api.pool.query('select name from public.trips where id = $1', [tripId])).rows[0].name as string;
+	// Created without a name: the server still gets a non-blank one.
+	expect((await nameOf()).trim()).not.toBe('');
+	await a.sync.change<Trip>(tripId, (d) => void (d.meta.name = 'Lisbon & Porto'));
+	await eventually(async () => (await nameOf()) === 'Lisbon & Porto', 'the new name on the server');
+	await a.sync.change<Trip>(tripId, (d) => void (d.meta.name = '   '));
+	await a.sync.whenIdle();
+	expect(await nameOf()).toBe('Lisbon & Porto');
+});
