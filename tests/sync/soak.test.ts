@@ -26,7 +26,10 @@ afterAll(stopAllDevices);
 type Trip = { meta: { name: string }; items: Record<string, { name: string; n?: number }>; notes: string };
 
 const SCENARIOS = Number(process.env.SOAK_SCENARIOS ?? 200);
-const PER_TEST = Math.min(25, SCENARIOS);
+const FIRST_SEED = Number(process.env.SOAK_FIRST_SEED ?? 1000);
+/** Where a scenario is, so a hang names its seed and step. */
+let where = '';
+const PER_TEST = Math.min(20, SCENARIOS);
 const people: Person[] = [];
 const pool: Device[] = [];
 
@@ -54,6 +57,7 @@ async function restart(d: Device): Promise<Device> {
 async function scenario(seed: number): Promise<void> {
 	const random = seededRandom(seed);
 	let devs = await devices(random);
+	for (const d of pool) d.sync.setOnline(true);
 	const creator = devs[0]!;
 	const tripId = await creator.sync.createTrip<Trip>({ init: (d) => void (d.meta.name = `Soak ${seed}`) });
 	await creator.sync.whenIdle();
@@ -69,6 +73,7 @@ async function scenario(seed: number): Promise<void> {
 	for (let s = 0; s < steps; s++) {
 		const r = random();
 		const d = pick(devs, random);
+		where = `seed ${seed} step ${s} (${r.toFixed(2)}) on ${d.scope}`;
 		if (r < 0.6) {
 			const key = `s${seed}-${s}`;
 			made.push(key);
@@ -92,6 +97,7 @@ async function scenario(seed: number): Promise<void> {
 		}
 	}
 	for (const d of devs) d.sync.setOnline(true);
+	where = `seed ${seed}: converging`;
 	const doc = (await expectConverged(api, tripId, devs, 30_000)) as unknown as Trip;
 	expect(Object.keys(doc.items).sort(), `seed ${seed}: every edit made`).toEqual([...made].sort());
 	for (const d of devs) await d.sync.close(tripId);
@@ -102,6 +108,11 @@ async function scenario(seed: number): Promise<void> {
 
 for (let block = 0; block < SCENARIOS / PER_TEST; block++) {
 	test(`soak scenarios ${block * PER_TEST + 1}–${(block + 1) * PER_TEST}`, { timeout: 240_000 }, async () => {
-		for (let i = 0; i < PER_TEST; i++) await scenario(1000 + block * PER_TEST + i);
+		const watchdog = setInterval(() => console.log(`soak still at ${where}`), 20_000);
+		try {
+			for (let i = 0; i < PER_TEST; i++) await scenario(FIRST_SEED + block * PER_TEST + i);
+		} finally {
+			clearInterval(watchdog);
+		}
 	});
 }

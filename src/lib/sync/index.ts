@@ -23,6 +23,7 @@ export {
 	type ServerSnapshot,
 	type TripRole,
 	type TripServer,
+	type TripServerOptions,
 	type TripStatusRow,
 } from './server';
 export {

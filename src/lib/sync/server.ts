@@ -67,12 +67,20 @@ type RpcResult = { data: unknown; error: { message: string; code?: string } | nu
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
+export interface TripServerOptions {
+	/**
+	 * Longest a call may take before it counts as a network failure (and is retried). fetch has no
+	 * timeout of its own: a connection that stalls without resetting would hang the cycle forever.
+	 */
+	timeoutMs?: number;
+}
+
 /** TripServer over the app's supabase-js client (the engine never creates one). */
-export function supabaseTripServer(client: SupabaseClient): TripServer {
+export function supabaseTripServer(client: SupabaseClient, { timeoutMs = 30_000 }: TripServerOptions = {}): TripServer {
 	async function call(operation: string, args: Record<string, unknown>): Promise<unknown> {
 		let result: RpcResult;
 		try {
-			result = (await client.rpc(operation, args)) as RpcResult;
+			result = (await client.rpc(operation, args).abortSignal(AbortSignal.timeout(timeoutMs))) as RpcResult;
 		} catch (e) {
 			// supabase-js resolves network failures with status 0, but a throwing custom fetch or an
 			// aborted request may still reject: both mean no answer came.
