@@ -4,7 +4,11 @@ import { newTripDoc } from '../../src/lib/trip/genesis.ts';
 import type { TripDoc } from '../../src/lib/trip/schema.ts';
 
 /** `n` change sets, one item write each, cycling over `items` distinct items. */
-export function remoteEdits(n: number, items = n, from?: A.Doc<TripDoc>): { doc: A.Doc<TripDoc>; changes: Uint8Array[] } {
+export function remoteEdits(
+	n: number,
+	items = n,
+	from?: A.Doc<TripDoc>,
+): { doc: A.Doc<TripDoc>; changes: Uint8Array[] } {
 	let doc = from ?? newTripDoc();
 	const start = A.getHeads(doc);
 	for (let i = 0; i < n; i++) {

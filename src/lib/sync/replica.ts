@@ -51,6 +51,7 @@ export class Replica {
 	#running: Promise<void> | null = null;
 	#again: string | null = null;
 	#timer: ReturnType<typeof setTimeout> | null = null;
+	#retryFired: Promise<void> = Promise.resolve();
 	#hints: HintSubscription | null = null;
 	#hintsBroken = false;
 	#stopped = false;
@@ -186,13 +187,20 @@ export class Replica {
 		});
 	}
 
-	/** Resolves once no cycle runs and none is queued (tests, "wait for sync" on sign-out). */
+	/**
+	 * Resolves once no cycle runs and none is queued, a scheduled retry included ("wait for sync"
+	 * before sign-out, tests). While the server keeps failing it keeps waiting: callers bound it.
+	 */
 	async whenIdle(): Promise<void> {
 		for (;;) {
 			await this.#capture;
 			const running = this.#running;
-			if (!running) return;
-			await running;
+			if (running) {
+				await running;
+				continue;
+			}
+			if (!this.#timer || this.#stopped || !this.#d.isOnline()) return;
+			await this.#retryFired;
 		}
 	}
 
@@ -255,7 +263,15 @@ export class Replica {
 					? { kind: 'server', status: error.failure.status, code: error.failure.code ?? '', message }
 					: { kind: 'network', message };
 			const retryAt = Date.now() + delay;
-			if (!this.#stopped) this.#timer = setTimeout(() => ((this.#timer = null), this.request('retry')), delay);
+			if (!this.#stopped) {
+				let fired!: () => void;
+				this.#retryFired = new Promise<void>((resolve) => (fired = resolve));
+				this.#timer = setTimeout(() => {
+					this.#timer = null;
+					this.request('retry');
+					fired();
+				}, delay);
+			}
 			this.#d.onRun({ ...base, outcome: 'error', error: `${retryable ? 'retryable' : 'failed'}: ${message}` });
 			await this.#publish({ status: { kind: 'error', problem: p, retryAt }, lastError: p });
 			return;
@@ -306,6 +322,7 @@ export class Replica {
 		this.#stopped = true;
 		if (this.#timer) clearTimeout(this.#timer);
 		this.#timer = null;
+		this.#retryFired = Promise.resolve();
 		this.#d.handle.off('heads-changed', this.#onHeads);
 		const hints = this.#hints;
 		this.#hints = null;

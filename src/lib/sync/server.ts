@@ -99,11 +99,12 @@ export function supabaseTripServer(client: SupabaseClient, { timeoutMs = 30_000 
 
 	return {
 		async currentUser() {
-			const { data } = await client.auth.getSession();
+			// getSession waits for supabase-js's auth lock (a refresh in flight holds it): bounded too.
+			const { data } = await bounded('getSession', client.auth.getSession(), timeoutMs);
 			return data.session?.user.id ?? null;
 		},
 		async refreshSession() {
-			const { error } = await client.auth.refreshSession();
+			const { error } = await bounded('refreshSession', client.auth.refreshSession(), timeoutMs);
 			return !error;
 		},
 		async createTrip(tripId, name) {
@@ -162,6 +163,18 @@ export function supabaseTripServer(client: SupabaseClient, { timeoutMs = 30_000 
 			return subscribeHints(client, tripId, onHint);
 		},
 	};
+}
+
+/** Rejects with a retryable network failure when `promise` takes longer than `ms`. */
+function bounded<T>(operation: string, promise: Promise<T>, ms: number): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(
+			() => reject(new ServerCallError(operation, { status: 0, message: `no answer in ${ms} ms` })),
+			ms,
+		);
+	});
+	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function subscribeHints(client: SupabaseClient, tripId: string, onHint: (hint: Hint) => void): HintSubscription {

@@ -61,6 +61,7 @@ export class TripSync {
 	readonly #o: TripSyncOptions;
 	readonly #storageAdapter: IndexedDBStorageAdapter;
 	readonly #replicas = new Map<string, Replica>();
+	readonly #openDocs = new Set<string>();
 	readonly #opening = new Map<string, Promise<Replica>>();
 	readonly #tripStates: Record<string, ReplicaState & { tripId: string }> = {};
 	readonly #state: StateCell<OverallSyncState>;
@@ -83,6 +84,12 @@ export class TripSync {
 				o.tabs === false
 					? []
 					: [new BroadcastChannelNetworkAdapter({ channelName: `tripmate-tabs:${scope}${o.userId}` })],
+			// A tab offers its other tabs only the trips it has open: announcing every cached document
+			// would make each new tab sync every trip the others ever touched.
+			shareConfig: {
+				announce: async (_peer, documentId) => documentId !== undefined && this.#openDocs.has(documentId),
+				access: async () => true,
+			},
 		});
 		this.#state = new StateCell(overallOf({}, true));
 	}
@@ -136,6 +143,7 @@ export class TripSync {
 
 	async #openReplica(tripId: string, initial: Uint8Array | null): Promise<Replica> {
 		const documentId = tripIdToDocumentId(tripId as TripId);
+		this.#openDocs.add(documentId);
 		const stored = (await this.#storageAdapter.loadRange([documentId])).length > 0;
 		let handle: DocHandle<unknown>;
 		if (stored) handle = await this.repo.find(documentId);
@@ -220,6 +228,7 @@ export class TripSync {
 	async close(tripId: string): Promise<void> {
 		const r = this.#replicas.get(tripId);
 		this.#replicas.delete(tripId);
+		this.#openDocs.delete(tripIdToDocumentId(tripId as TripId));
 		await r?.whenIdle();
 		await r?.stop();
 	}
