@@ -40,6 +40,8 @@ export interface ReplicaState {
 	role: ServerInfo['role'] | null;
 }
 
+const REFRESHING_TRIGGERS = new Set(['start', 'online', 'joined', 'interval', 'visible', 'focus', 'manual']);
+
 export class Replica {
 	readonly #d: ReplicaDeps;
 	readonly #doc: LocalDoc;
@@ -220,7 +222,9 @@ export class Replica {
 		let report: CycleReport | null = null;
 		let error: unknown = null;
 		try {
-			if (!this.#info) await this.refreshInfo();
+			// The catch-up choice (snapshot or tail) and the role need the server's current view after
+			// anything that may have let the log move on without us: not on every edit or hint.
+			if (!this.#info || REFRESHING_TRIGGERS.has(trigger)) await this.refreshInfo();
 			if (this.#stopped) return;
 			report = await withLock(tripLockName(userId, tripId, scope), () =>
 				runCycle({
