@@ -206,7 +206,7 @@ function figures(r: Results): Figure[] {
 				name,
 				value: fmt(ours),
 				...(target !== undefined && ours !== undefined
-					? { target: `≤ ${unit === 'ms' ? ms(target) : `${target} B`}`, met: ours <= target }
+					? { target: `≤ ${unit === 'ms' ? ms(target) : `${Math.round(target)} B`}`, met: ours <= target }
 					: {}),
 			},
 			{ name: `peer_${name}`, value: fmt(peer) },
