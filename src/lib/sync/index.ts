@@ -11,9 +11,11 @@
  * Layout (ARCHITECTURE §5): `TripServer` (server.ts) is the trip log over supabase-js RPC and
  * Realtime; `SyncStore` (store.ts) the per-trip outbox, cursor, quarantine, own actors and
  * snapshot digests in IndexedDB; `TripSync` (trip-sync.ts) composes them with an automerge-repo
- * Repo; `runCycle` (cycle.ts) is one push-pull cycle; plan.ts, errors.ts and apply.ts are pure.
+ * Repo; `runCycle` (cycle.ts) is one push-pull cycle; plan.ts, errors.ts and apply.ts are pure;
+ * adopt.ts moves a guest's local trips to the account they signed in to (TripSync.adoptUser).
  */
 export { TripSync, type TripSyncOptions } from './trip-sync';
+export { adoptTrips, docsDatabaseName, type AdoptTarget } from './adopt';
 export {
 	supabaseTripServer,
 	type Hint,

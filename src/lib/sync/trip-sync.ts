@@ -10,6 +10,7 @@ import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-index
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { GENESIS_CHANGE } from '../trip/genesis';
 import { newTripId, tripIdToDocumentId, type TripId } from '../trip/ids';
+import { adoptTrips } from './adopt';
 import { changeHash } from './bytes';
 import type { ServerInfo } from './cycle';
 import { Replica, type ReplicaState } from './replica';
@@ -186,6 +187,24 @@ export class TripSync {
 		if (replica.role === 'viewer') throw new Error('read-only: you can view this trip but not edit it');
 		await replica.ensureActor();
 		(replica.handle as DocHandle<T>).change(fn, options);
+	}
+
+	/**
+	 * After a guest signed in to this existing account on this device (AppAuth's 'claimed' change,
+	 * once the server moved the guest's trips): takes over the guest's local trips, so the guest's
+	 * unsynced edits are pushed as this account. Opens each adopted trip; returns their ids.
+	 */
+	async adoptUser(fromUserId: string): Promise<string[]> {
+		if (fromUserId === this.userId) return [];
+		const scope = this.#o.scope ?? '';
+		const target = { repo: this.repo, storage: this.#storageAdapter, store: this.store, scope };
+		const ids = await adoptTrips(fromUserId, { ...target, indexedDB: this.#o.indexedDB });
+		for (const id of ids) {
+			// An open replica read its actors and metadata at start: restart it on the adopted ones.
+			if (this.#replicas.has(id)) await this.close(id);
+			await this.open(id);
+		}
+		return ids;
 	}
 
 	/** Runs a sync cycle now (one trip, or every open one) and waits for it. */
