@@ -7,13 +7,12 @@
 import * as A from '@automerge/automerge';
 import type { DocHandle } from '@automerge/automerge-repo';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { supabaseTripServer } from '../src/lib/sync/index.ts';
 import { GENESIS_CHANGE } from '../src/lib/trip/genesis.ts';
 import type { TripDoc } from '../src/lib/trip/schema.ts';
 import { startTestApi, startTestCluster } from '../supabase/local/testing.ts';
 import type { ApiHandle } from '../supabase/local/stack.ts';
-import { isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+import { isMain, ms, printFigures, recordSuite, summarize, type Figure } from './lib.ts';
 import { remoteEdits, sleep, until } from './sync/fixtures.ts';
 import { addMember, device, person } from './sync/ours.ts';
 import { headsOf, serverTrip, startPeer } from './sync/peer.ts';
@@ -204,12 +203,11 @@ function figures(r: Results): Figure[] {
 		return [
 			{
 				name,
-				value: fmt(ours),
+				value: `${fmt(ours)}  (peer ${fmt(peer)})`,
 				...(target !== undefined && ours !== undefined
 					? { target: `≤ ${unit === 'ms' ? ms(target) : `${Math.round(target)} B`}`, met: ours <= target }
 					: {}),
 			},
-			{ name: `peer_${name}`, value: fmt(peer) },
 		];
 	};
 	const peerBytes = (n: string) => (r[`peer_${n}`] ?? Infinity) * 1.2;
@@ -227,17 +225,6 @@ function figures(r: Results): Figure[] {
 			met: r.server_writes_per_batch_3_tabs === 1,
 		},
 	];
-}
-
-async function record(r: Results) {
-	let all: Record<string, unknown> = {};
-	try {
-		all = JSON.parse(await readFile('bench-results.json', 'utf8')) as Record<string, unknown>;
-	} catch {
-		// first run
-	}
-	all.sync = { at: new Date().toISOString(), figures: r };
-	await writeFile('bench-results.json', `${JSON.stringify(all, null, '\t')}\n`);
 }
 
 export async function run(): Promise<void> {
@@ -261,7 +248,7 @@ export async function run(): Promise<void> {
 		await cluster.stop();
 	}
 	printFigures('sync (ours beside automerge-repo 2.5.6 + its WebSocket sync server)', figures(r));
-	await record(r);
+	await recordSuite('sync', r);
 }
 
 if (isMain(import.meta.url)) await run();
