@@ -57,13 +57,14 @@ export class Replica {
 	#hints: HintSubscription | null = null;
 	#hintsBroken = false;
 	#stopped = false;
+	#applyingRemote = false;
 	#info: ServerInfo | null = null;
 	#state: ReplicaState;
 	readonly #onHeads = () => this.#captureEdits();
 
 	constructor(deps: ReplicaDeps) {
 		this.#d = deps;
-		this.#doc = handleDoc(deps.repo, deps.handle);
+		this.#doc = this.#markingRemote(handleDoc(deps.repo, deps.handle));
 		this.#retry = new RetryState(deps.retry);
 		this.#lastHeads = [];
 		this.#state = {
@@ -145,10 +146,32 @@ export class Replica {
 		await this.#publish({ role: this.#info?.role ?? null });
 	}
 
+	/**
+	 * Pulled changes and snapshots come from the server's log: nothing in them is ever pushed again
+	 * (the log has it already; own changes among them are acknowledged by the pull). While the cycle
+	 * applies them the capture only moves its heads on, instead of scanning thousands of changes.
+	 */
+	#markingRemote(doc: LocalDoc): LocalDoc {
+		const remote = <R>(fn: () => R): R => {
+			this.#applyingRemote = true;
+			try {
+				return fn();
+			} finally {
+				this.#applyingRemote = false;
+			}
+		};
+		return {
+			...doc,
+			applyBatch: (changes) => remote(() => doc.applyBatch(changes)),
+			mergeSnapshot: (data, heads) => remote(() => doc.mergeSnapshot(data, heads)),
+		};
+	}
+
 	#captureEdits(): void {
 		const doc = this.#d.handle.doc();
 		const since = this.#lastHeads;
 		this.#lastHeads = A.getHeads(doc);
+		if (this.#applyingRemote) return;
 		const current = A.getActorId(doc);
 		const found = pushableSince(doc, since, new Set([...this.#own, current]), this.#genesis);
 		const unknownActor = A.getChangesMetaSince(doc, since).some(
