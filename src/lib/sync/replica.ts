@@ -58,6 +58,7 @@ export class Replica {
 	#hintsBroken = false;
 	#stopped = false;
 	#applyingRemote = false;
+	#publishes = 0;
 	#info: ServerInfo | null = null;
 	#state: ReplicaState;
 	readonly #onHeads = () => this.#captureEdits();
@@ -241,7 +242,8 @@ export class Replica {
 	async #runOnce(trigger: string): Promise<void> {
 		const startedAt = Date.now();
 		const { tripId, userId, scope, server, store } = this.#d;
-		await this.#publish({ status: { kind: 'syncing', since: startedAt } });
+		// Not awaited: the push or pull must not wait for the state's counts (see #publish).
+		void this.#publish({ status: { kind: 'syncing', since: startedAt } }).catch(() => {});
 		let report: CycleReport | null = null;
 		let error: unknown = null;
 		try {
@@ -335,13 +337,21 @@ export class Replica {
 		await this.#publish({ status: { kind: 'error', problem, retryAt: null }, lastError: problem }, true);
 	}
 
+	/**
+	 * Publishes the state with the store's current counts. The patch applies at once, in call
+	 * order; when calls overlap, only the latest reports (its counts are the freshest), so a cycle
+	 * need not wait for the counts before it starts.
+	 */
 	async #publish(patch: Partial<ReplicaState>, force = false): Promise<void> {
 		if (this.#stopped && !force) return;
+		this.#state = { ...this.#state, ...patch };
+		const call = ++this.#publishes;
 		const [pending, quarantined] = await Promise.all([
 			this.#d.store.pendingCount(this.#d.tripId),
 			this.#d.store.quarantined(this.#d.tripId).then((q) => q.length),
 		]);
-		this.#state = { ...this.#state, ...patch, pending, quarantined };
+		if (call !== this.#publishes) return;
+		this.#state = { ...this.#state, pending, quarantined };
 		this.#d.onState(this.#state);
 	}
 
