@@ -1,5 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { pathToFileURL } from 'node:url';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 
 /** Percentile by nearest rank; `sorted` ascending. */
@@ -54,4 +55,25 @@ export function benchClient(
 /** True when the module at `metaUrl` is the script node was started with. */
 export function isMain(metaUrl: string): boolean {
 	return process.argv[1] !== undefined && metaUrl === pathToFileURL(process.argv[1]).href;
+}
+
+/** The repo root's bench-results.json (gitignored: a local artefact of the last runs). */
+export const RESULTS_FILE = fileURLToPath(new URL('../bench-results.json', import.meta.url));
+
+/**
+ * The one writer of bench-results.json: `{ "suite": { "figure_name_with_unit": number } }`.
+ * Replaces `suite`'s figures and keeps every other suite's, so `npm run bench -- NAME` refreshes
+ * only its own. Non-finite figures (a step that did not run) are left out rather than written as null.
+ */
+export async function recordSuite(suite: string, figures: Record<string, number>): Promise<void> {
+	let all: Record<string, Record<string, number>> = {};
+	try {
+		all = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as typeof all;
+	} catch (e) {
+		// A missing file is the first run; anything else unreadable is replaced, not merged into.
+		if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
+	}
+	const kept = Object.fromEntries(Object.entries(figures).filter(([, v]) => Number.isFinite(v)));
+	all[suite] = kept;
+	await writeFile(RESULTS_FILE, `${JSON.stringify(all, null, '\t')}\n`);
 }

@@ -9,7 +9,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import type { ApiHandle } from '../supabase/local/stack.ts';
 import { mintAccessToken, startTestApi, startTestCluster } from '../supabase/local/testing.ts';
-import { benchClient, isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+import { benchClient, isMain, ms, printFigures, recordSuite, summarize, type Figure } from './lib.ts';
 
 /** An app pushes its outbox in small batches: a debounced edit burst is typically 1–10 changes. */
 const PUSH_BATCH = 5;
@@ -277,6 +277,18 @@ export async function run(): Promise<void> {
 			},
 		];
 		printFigures('Server: trip log (push, pull, sync_status)', figures);
+		await recordSuite('server', {
+			push_1_client_changes_per_s: single,
+			[`push_${PUSH_CLIENTS}_clients_own_trips_changes_per_s`]: many,
+			[`push_${PUSH_CLIENTS}_clients_shared_trip_changes_per_s`]: contended,
+			pull_cold_ms: pull.coldMs,
+			pull_warm_p50_ms: pull.warmMs,
+			pull_wire_bytes: pull.wire,
+			pull_raw_bytes: pull.raw,
+			pull_wire_to_raw_ratio: ratio,
+			sync_status_p50_ms: status.p50,
+			sync_status_p95_ms: status.p95,
+		});
 	} finally {
 		await api.close();
 		await cluster.stop();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { startTestCluster } from '../supabase/local/testing.ts';
-import { benchClient, isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+import { benchClient, isMain, ms, printFigures, recordSuite, summarize, type Figure } from './lib.ts';
 
 const RPC_SAMPLES = 1000;
 const BROADCAST_SAMPLES = 500;
@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
 			}
 			const db = new pg.Client({ connectionString: warm.env.DB_URL });
 			await db.connect();
-			const figures = await measureApi(warm.env.API_URL!, warm.env.ANON_KEY!, (sql) => db.query(sql));
+			const { figures, values } = await measureApi(warm.env.API_URL!, warm.env.ANON_KEY!, (sql) => db.query(sql));
 			await db.end();
 			await warm.stop();
 			const clone = await measureTemplateClone();
@@ -52,6 +52,12 @@ export async function run(): Promise<void> {
 				},
 				...figures,
 			]);
+			await recordSuite('stack', {
+				cold_start_ms: cold.startMs,
+				warm_start_p50_ms: warmMs,
+				template_clone_p50_ms: clone.p50,
+				...values,
+			});
 		}
 	} finally {
 		await rm(dataDir, { recursive: true, force: true });
@@ -146,12 +152,19 @@ async function measureApi(url: string, anonKey: string, sql: (q: string) => Prom
 	}
 	const b = summarize(broadcast);
 	await Promise.all([client, sender, receiver].map((c) => c.removeAllChannels()));
-	return [
+	const values = {
+		rpc_p50_ms: rpcStats.p50,
+		rpc_p95_ms: rpcStats.p95,
+		broadcast_p50_ms: b.p50,
+		broadcast_p95_ms: b.p95,
+	};
+	const figures: Figure[] = [
 		{ name: `RPC round trip p50 (n=${rpcStats.n})`, value: ms(rpcStats.p50), target: '≤ 3 ms', met: rpcStats.p50 <= 3 },
 		{ name: 'RPC round trip p95', value: ms(rpcStats.p95) },
 		{ name: `broadcast client→client p50 (n=${b.n})`, value: ms(b.p50), target: '≤ 5 ms', met: b.p50 <= 5 },
 		{ name: 'broadcast client→client p95', value: ms(b.p95) },
 	];
+	return { figures, values };
 }
 
 function subscribed(channel: ReturnType<ReturnType<typeof benchClient>['channel']>): Promise<void> {

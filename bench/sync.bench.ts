@@ -7,18 +7,24 @@
 import * as A from '@automerge/automerge';
 import type { DocHandle } from '@automerge/automerge-repo';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { supabaseTripServer } from '../src/lib/sync/index.ts';
 import { GENESIS_CHANGE } from '../src/lib/trip/genesis.ts';
 import type { TripDoc } from '../src/lib/trip/schema.ts';
 import { startTestApi, startTestCluster } from '../supabase/local/testing.ts';
 import type { ApiHandle } from '../supabase/local/stack.ts';
-import { isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+import { isMain, ms, printFigures, recordSuite, summarize, type Figure } from './lib.ts';
 import { remoteEdits, sleep, until } from './sync/fixtures.ts';
+import { liveEdits } from './sync/live.ts';
+import { peerOpen } from './sync/open.ts';
 import { addMember, device, person } from './sync/ours.ts';
 import { headsOf, serverTrip, startPeer } from './sync/peer.ts';
 
 const EDITS_2C = Number(process.env.SYNC_BENCH_EDITS ?? 40);
+const CLIENTS_10C = 10;
+const RATE_10C = 5; // edits/s per client
+const OPEN_ITEMS = 1000;
+const OPEN_CHANGES = Number(process.env.SYNC_BENCH_OPEN_CHANGES ?? 20_000);
+const SECONDS_10C = Number(process.env.SYNC_BENCH_LIVE_SECONDS ?? 4);
 const CATCH_UP = Number(process.env.SYNC_BENCH_CATCH_UP ?? 10_000);
 
 type Results = Record<string, number>;
@@ -92,6 +98,47 @@ async function peerRemoteEdit(r: Results) {
 	const s = summarize(samples);
 	r.peer_remote_edit_2c_p50_ms = s.p50;
 	r.peer_remote_edit_2c_p95_ms = s.p95;
+	await world.close();
+}
+
+async function oursRemoteEdit10(api: ApiHandle, r: Results) {
+	const people = await Promise.all(Array.from({ length: CLIENTS_10C }, () => person(api)));
+	const devices = await Promise.all(people.map((p) => device(p)));
+	const tripId = await devices[0]!.createTrip<TripDoc>({ init: (d) => void (d.meta.name = 'Bench') });
+	await devices[0]!.whenIdle();
+	for (const p of people.slice(1)) await addMember(api, tripId, p.id);
+	const handles = await Promise.all(devices.map((d) => d.open<TripDoc>(tripId)));
+	await Promise.all(devices.map((d) => d.whenIdle()));
+	await sleep(500); // the channels joined
+	const samples = await liveEdits(
+		devices.map((d, i) => ({
+			handle: handles[i]!,
+			edit: (key: string) => d.change<TripDoc>(tripId, (doc) => void (doc.items[key] = item(0) as never)),
+		})),
+		RATE_10C,
+		SECONDS_10C,
+	);
+	const s = summarize(samples);
+	r.remote_edit_10c_p50_ms = s.p50;
+	r.remote_edit_10c_p95_ms = s.p95;
+	await Promise.all(devices.map((d) => d.shutdown()));
+}
+
+async function peerRemoteEdit10(r: Results) {
+	const world = await startPeer();
+	const repos = await Promise.all(Array.from({ length: CLIENTS_10C }, () => world.client()));
+	const first = repos[0]!.import<TripDoc>(A.save(A.loadIncremental(A.init<TripDoc>(), GENESIS_CHANGE)));
+	first.change((d) => void (d.meta.name = 'Bench'));
+	const handles = [first, ...(await Promise.all(repos.slice(1).map((c) => c.find<TripDoc>(first.url))))];
+	await until(() => handles.every((h) => headsOf(h) === headsOf(first)), 'the peer clients to share the doc');
+	const samples = await liveEdits(
+		handles.map((h) => ({ handle: h, edit: (key: string) => h.change((d) => void (d.items[key] = item(0) as never)) })),
+		RATE_10C,
+		SECONDS_10C,
+	);
+	const s = summarize(samples);
+	r.peer_remote_edit_10c_p50_ms = s.p50;
+	r.peer_remote_edit_10c_p95_ms = s.p95;
 	await world.close();
 }
 
@@ -179,6 +226,32 @@ async function peerCatchUp(r: Results) {
 	await world.close();
 }
 
+async function open20k(api: ApiHandle, r: Results) {
+	const { doc, changes } = remoteEdits(OPEN_CHANGES, OPEN_ITEMS);
+	const { tripId } = await loggedTrip(api, changes, doc);
+	const ben = await person(api);
+	await addMember(api, tripId, ben.id);
+	const scope = 'open20k:';
+	let t0 = performance.now();
+	const b = await device(ben, scope);
+	await b.open(tripId);
+	await b.whenIdle();
+	r.open_20k_new_device_ms = performance.now() - t0;
+	await b.shutdown();
+	// The same device restarted: the engine and the trip from IndexedDB, readable (sync aside).
+	t0 = performance.now();
+	const again = await device(ben, scope);
+	const h = await again.open<TripDoc>(tripId);
+	const items = Object.keys(h.doc()?.items ?? {}).length;
+	r.open_20k_indexeddb_ms = performance.now() - t0;
+	if (items !== OPEN_ITEMS) throw new Error(`reopened trip has ${items} items, not ${OPEN_ITEMS}`);
+	await again.whenIdle();
+	await again.shutdown();
+	const peer = await peerOpen(doc);
+	r.peer_open_20k_new_device_ms = peer.newDeviceMs;
+	r.peer_open_20k_indexeddb_ms = peer.indexedDbMs;
+}
+
 async function oursThreeTabs(api: ApiHandle, r: Results) {
 	const ana = await person(api);
 	const tabs = [await device(ana, 'tabs:'), await device(ana, 'tabs:'), await device(ana, 'tabs:')];
@@ -204,22 +277,25 @@ function figures(r: Results): Figure[] {
 		return [
 			{
 				name,
-				value: fmt(ours),
+				value: `${fmt(ours)}  (peer ${fmt(peer)})`,
 				...(target !== undefined && ours !== undefined
 					? { target: `≤ ${unit === 'ms' ? ms(target) : `${Math.round(target)} B`}`, met: ours <= target }
 					: {}),
 			},
-			{ name: `peer_${name}`, value: fmt(peer) },
 		];
 	};
 	const peerBytes = (n: string) => (r[`peer_${n}`] ?? Infinity) * 1.2;
 	return [
 		...row('remote_edit_2c_p50_ms', 'ms', 30),
 		...row('remote_edit_2c_p95_ms', 'ms', 80),
+		...row('remote_edit_10c_p50_ms', 'ms', 30),
+		...row('remote_edit_10c_p95_ms', 'ms', 80),
 		...row('catchup_10k_new_ms', 'ms', 500),
 		...row('catchup_10k_new_bytes', 'B', peerBytes('catchup_10k_new_bytes')),
 		...row('catchup_10k_returning_ms', 'ms', 500),
 		...row('catchup_10k_returning_bytes', 'B', peerBytes('catchup_10k_returning_bytes')),
+		...row('open_20k_new_device_ms', 'ms', 400),
+		...row('open_20k_indexeddb_ms', 'ms', 200),
 		{
 			name: 'server_writes_per_batch_3_tabs',
 			value: String(r.server_writes_per_batch_3_tabs ?? 'n/a'),
@@ -227,17 +303,6 @@ function figures(r: Results): Figure[] {
 			met: r.server_writes_per_batch_3_tabs === 1,
 		},
 	];
-}
-
-async function record(r: Results) {
-	let all: Record<string, unknown> = {};
-	try {
-		all = JSON.parse(await readFile('bench-results.json', 'utf8')) as Record<string, unknown>;
-	} catch {
-		// first run
-	}
-	all.sync = { at: new Date().toISOString(), figures: r };
-	await writeFile('bench-results.json', `${JSON.stringify(all, null, '\t')}\n`);
 }
 
 export async function run(): Promise<void> {
@@ -248,8 +313,11 @@ export async function run(): Promise<void> {
 		for (const [what, step] of [
 			['remote edit, 2 clients', () => oursRemoteEdit(api, r)],
 			['peer remote edit, 2 clients', () => peerRemoteEdit(r)],
+			['remote edit, 10 clients', () => oursRemoteEdit10(api, r)],
+			['peer remote edit, 10 clients', () => peerRemoteEdit10(r)],
 			['catch-up', () => oursCatchUp(api, r)],
 			['peer catch-up', () => peerCatchUp(r)],
+			['open 20k (ours and peer)', () => open20k(api, r)],
 			['three tabs', () => oursThreeTabs(api, r)],
 		] as const) {
 			const t0 = performance.now();
@@ -261,7 +329,7 @@ export async function run(): Promise<void> {
 		await cluster.stop();
 	}
 	printFigures('sync (ours beside automerge-repo 2.5.6 + its WebSocket sync server)', figures(r));
-	await record(r);
+	await recordSuite('sync', r);
 }
 
 if (isMain(import.meta.url)) await run();

@@ -1,7 +1,7 @@
 // Trip document benchmark: operation latency, view latency, save/load, and opening a trip with a
 // long history. Run: node --import tsx bench/trip.bench.ts  (or import and call run()).
 import * as A from '@automerge/automerge';
-import { percentile as sortedPercentile } from './lib.ts';
+import { recordSuite, percentile as sortedPercentile } from './lib.ts';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { CategoryId, IsoDate, ItemId, PersonId } from '../src/lib/trip/ids';
@@ -118,7 +118,9 @@ interface Row {
 
 export async function run(): Promise<void> {
 	const rows: Row[] = [];
+	const values: Record<string, number> = {};
 	const [base, buildMs] = time(bigTrip);
+	values.build_1k_items_ms = buildMs;
 	rows.push({
 		metric: `build ${ITEMS}-item trip (setup)`,
 		value: `${buildMs.toFixed(0)} ms`,
@@ -139,6 +141,8 @@ export async function run(): Promise<void> {
 		sizes.set(name, [...(sizes.get(name) ?? []), change?.length ?? 0]);
 	}
 	const p95 = percentile(latencies, 95);
+	values.op_1k_items_p50_ms = percentile(latencies, 50);
+	values.op_1k_items_p95_ms = p95;
 	rows.push({
 		metric: `one operation, ${ITEMS} items (p50)`,
 		value: `${percentile(latencies, 50).toFixed(2)} ms`,
@@ -152,15 +156,19 @@ export async function run(): Promise<void> {
 
 	const views: number[] = [];
 	for (let i = 0; i < 30; i++) views.push(time(() => readTrip(doc))[1]);
+	values.read_trip_1k_items_p50_ms = percentile(views, 50);
+	values.read_trip_1k_items_p95_ms = percentile(views, 95);
 	rows.push({
 		metric: `readTrip view, ${ITEMS} items (p50/p95)`,
 		value: `${percentile(views, 50).toFixed(1)} / ${percentile(views, 95).toFixed(1)} ms`,
 	});
 
 	const [, conflictsMs] = time(() => getConflicts(doc));
+	values.get_conflicts_1k_items_ms = conflictsMs;
 	rows.push({ metric: `getConflicts, ${ITEMS} items`, value: `${conflictsMs.toFixed(1)} ms` });
 	const [changedOrNull, changedMs] = time(() => itemsChangedSince(doc, A.getHeads(base)));
 	const changed = changedOrNull ?? [];
+	values.items_changed_since_ms = changedMs;
 	rows.push({
 		metric: `itemsChangedSince (${OPS} changes, ${changed.length} items)`,
 		value: `${changedMs.toFixed(1)} ms`,
@@ -168,6 +176,7 @@ export async function run(): Promise<void> {
 
 	const sizeSummary = [...sizes].map(([name, s]) => `${name} ${percentile(s, 50)}`).join(', ');
 	const allSizes = [...sizes.values()].flat();
+	values.change_median_bytes = percentile(allSizes, 50);
 	rows.push({
 		metric: 'bytes per change (median, all kinds)',
 		value: `${percentile(allSizes, 50)} B`,
@@ -176,6 +185,9 @@ export async function run(): Promise<void> {
 
 	const [saved, saveMs] = time(() => A.save(doc));
 	const smallLoads = Array.from({ length: 5 }, () => time(() => A.load<TripDoc>(saved))[1]);
+	values.save_1k_items_ms = saveMs;
+	values.save_1k_items_bytes = saved.length;
+	values.load_1k_items_p50_ms = percentile(smallLoads, 50);
 	rows.push({
 		metric: `save() ${ITEMS} items`,
 		value: `${saveMs.toFixed(1)} ms, ${(saved.length / 1024).toFixed(1)} KiB`,
@@ -207,6 +219,9 @@ export async function run(): Promise<void> {
 		opens.push(ms + time(() => readTrip(loaded))[1]);
 	}
 	const loadMedian = percentile(loads, 50);
+	values.saved_1k_items_20k_changes_bytes = compacted.length;
+	values.load_1k_items_20k_changes_p50_ms = loadMedian;
+	values.load_and_read_1k_items_20k_changes_p50_ms = percentile(opens, 50);
 	rows.push({
 		metric: `build ${HISTORY} changes of history (setup)`,
 		value: `${(historyMs / 1000).toFixed(1)} s`,
@@ -227,6 +242,7 @@ export async function run(): Promise<void> {
 	});
 
 	print(rows);
+	await recordSuite('trip', values);
 }
 
 function print(rows: Row[]): void {

@@ -36,16 +36,28 @@ export function handleDoc<T>(repo: Repo, handle: DocHandle<T>): LocalDoc {
 			return rejected;
 		},
 		mergeSnapshot(data, heads) {
+			const current = handle.doc();
 			let snapshot: A.Doc<T>;
 			try {
-				snapshot = A.load<T>(data);
+				// Loaded with this handle's actor: if it replaces the document, edits go on under the
+				// actor already recorded for this device.
+				snapshot = A.load<T>(data, { actor: A.getActorId(current) });
 			} catch {
 				return false;
 			}
-			const ok = sameHeads(A.getHeads(snapshot), heads);
-			A.free(snapshot);
-			if (ok) handle.update((doc) => A.loadIncremental(doc, data));
-			return ok;
+			if (!sameHeads(A.getHeads(snapshot), heads)) {
+				A.free(snapshot);
+				return false;
+			}
+			// A snapshot holding everything the document holds (a new device, or a returning one with
+			// no unpushed edits) becomes the document: merging it in instead would build and apply
+			// patches for the whole history (~4× the cost for 10,000 changes).
+			if (A.hasHeads(snapshot, A.getHeads(current))) handle.update(() => snapshot);
+			else {
+				A.free(snapshot);
+				handle.update((doc) => A.loadIncremental(doc, data));
+			}
+			return true;
 		},
 		change: (hash) => changeOf(handle.doc(), hash),
 		missingDeps: () => A.getMissingDeps(handle.doc(), []),

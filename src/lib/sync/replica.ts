@@ -57,13 +57,15 @@ export class Replica {
 	#hints: HintSubscription | null = null;
 	#hintsBroken = false;
 	#stopped = false;
+	#applyingRemote = false;
+	#publishes = 0;
 	#info: ServerInfo | null = null;
 	#state: ReplicaState;
 	readonly #onHeads = () => this.#captureEdits();
 
 	constructor(deps: ReplicaDeps) {
 		this.#d = deps;
-		this.#doc = handleDoc(deps.repo, deps.handle);
+		this.#doc = this.#markingRemote(handleDoc(deps.repo, deps.handle));
 		this.#retry = new RetryState(deps.retry);
 		this.#lastHeads = [];
 		this.#state = {
@@ -145,10 +147,32 @@ export class Replica {
 		await this.#publish({ role: this.#info?.role ?? null });
 	}
 
+	/**
+	 * Pulled changes and snapshots come from the server's log: nothing in them is ever pushed again
+	 * (the log has it already; own changes among them are acknowledged by the pull). While the cycle
+	 * applies them the capture only moves its heads on, instead of scanning thousands of changes.
+	 */
+	#markingRemote(doc: LocalDoc): LocalDoc {
+		const remote = <R>(fn: () => R): R => {
+			this.#applyingRemote = true;
+			try {
+				return fn();
+			} finally {
+				this.#applyingRemote = false;
+			}
+		};
+		return {
+			...doc,
+			applyBatch: (changes) => remote(() => doc.applyBatch(changes)),
+			mergeSnapshot: (data, heads) => remote(() => doc.mergeSnapshot(data, heads)),
+		};
+	}
+
 	#captureEdits(): void {
 		const doc = this.#d.handle.doc();
 		const since = this.#lastHeads;
 		this.#lastHeads = A.getHeads(doc);
+		if (this.#applyingRemote) return;
 		const current = A.getActorId(doc);
 		const found = pushableSince(doc, since, new Set([...this.#own, current]), this.#genesis);
 		const unknownActor = A.getChangesMetaSince(doc, since).some(
@@ -218,7 +242,8 @@ export class Replica {
 	async #runOnce(trigger: string): Promise<void> {
 		const startedAt = Date.now();
 		const { tripId, userId, scope, server, store } = this.#d;
-		await this.#publish({ status: { kind: 'syncing', since: startedAt } });
+		// Not awaited: the push or pull must not wait for the state's counts (see #publish).
+		void this.#publish({ status: { kind: 'syncing', since: startedAt } }).catch(() => {});
 		let report: CycleReport | null = null;
 		let error: unknown = null;
 		try {
@@ -312,13 +337,21 @@ export class Replica {
 		await this.#publish({ status: { kind: 'error', problem, retryAt: null }, lastError: problem }, true);
 	}
 
+	/**
+	 * Publishes the state with the store's current counts. The patch applies at once, in call
+	 * order; when calls overlap, only the latest reports (its counts are the freshest), so a cycle
+	 * need not wait for the counts before it starts.
+	 */
 	async #publish(patch: Partial<ReplicaState>, force = false): Promise<void> {
 		if (this.#stopped && !force) return;
+		this.#state = { ...this.#state, ...patch };
+		const call = ++this.#publishes;
 		const [pending, quarantined] = await Promise.all([
 			this.#d.store.pendingCount(this.#d.tripId),
 			this.#d.store.quarantined(this.#d.tripId).then((q) => q.length),
 		]);
-		this.#state = { ...this.#state, ...patch, pending, quarantined };
+		if (call !== this.#publishes) return;
+		this.#state = { ...this.#state, pending, quarantined };
 		this.#d.onState(this.#state);
 	}
 
