@@ -10,7 +10,7 @@ import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-index
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { GENESIS_CHANGE } from '../trip/genesis';
 import { newTripId, tripIdToDocumentId, type TripId } from '../trip/ids';
-import { adoptTrips } from './adopt';
+import { adoptTrips, docsDatabaseName } from './adopt';
 import { changeHash } from './bytes';
 import type { ServerInfo } from './cycle';
 import { Replica, type ReplicaState } from './replica';
@@ -78,7 +78,7 @@ export class TripSync {
 		this.store = store;
 		this.server = server;
 		const scope = o.scope ?? '';
-		this.#storageAdapter = new IndexedDBStorageAdapter(`tripmate-docs:${scope}${o.userId}`);
+		this.#storageAdapter = new IndexedDBStorageAdapter(docsDatabaseName(o.userId, scope));
 		this.repo = new Repo({
 			storage: this.#storageAdapter,
 			network:
