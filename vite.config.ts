@@ -60,7 +60,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'stack',
-					include: ['tests/stack/**/*.test.ts', 'tests/server/**/*.test.ts'],
+					include: ['tests/stack/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/sync/**/*.test.ts'],
 					environment: 'node',
 					globalSetup: ['tests/setup/cluster.ts'],
 					testTimeout: 20_000,

@@ -1,0 +1,267 @@
+/**
+ * `npm run bench -- sync`: the sync engine against automerge-repo 2.5.6 with its own WebSocket
+ * sync server (the peer), same machine, same edits, same run; every figure beside the peer's.
+ *
+ *   node --import tsx bench/sync.bench.ts
+ */
+import * as A from '@automerge/automerge';
+import type { DocHandle } from '@automerge/automerge-repo';
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { supabaseTripServer } from '../src/lib/sync/index.ts';
+import { GENESIS_CHANGE } from '../src/lib/trip/genesis.ts';
+import type { TripDoc } from '../src/lib/trip/schema.ts';
+import { startTestApi, startTestCluster } from '../supabase/local/testing.ts';
+import type { ApiHandle } from '../supabase/local/stack.ts';
+import { isMain, ms, printFigures, summarize, type Figure } from './lib.ts';
+import { remoteEdits, sleep, until } from './sync/fixtures.ts';
+import { addMember, device, person } from './sync/ours.ts';
+import { headsOf, serverTrip, startPeer } from './sync/peer.ts';
+
+const EDITS_2C = Number(process.env.SYNC_BENCH_EDITS ?? 40);
+const CATCH_UP = Number(process.env.SYNC_BENCH_CATCH_UP ?? 10_000);
+
+type Results = Record<string, number>;
+
+/** Resolves with the time `handle`'s document first satisfies `has`. */
+function arrival(handle: DocHandle<TripDoc>, has: (d: TripDoc) => boolean): Promise<number> {
+	return new Promise((resolve) => {
+		const check = () => {
+			if (has(handle.doc() as TripDoc)) {
+				handle.off('change', check);
+				resolve(performance.now());
+			}
+		};
+		handle.on('change', check);
+	});
+}
+
+const item = (i: number) => ({
+	name: `Edit ${i}`,
+	categoryId: 'uncategorized:',
+	owner: 'shared',
+	quantity: 1,
+	notes: '',
+	packed: {},
+	createdBy: null,
+	createdAt: 0,
+});
+
+async function oursRemoteEdit(api: ApiHandle, r: Results) {
+	const [ana, ben] = [await person(api), await person(api)];
+	const a = await device(ana);
+	const b = await device(ben);
+	const tripId = await a.createTrip<TripDoc>({ init: (d) => void (d.meta.name = 'Bench') });
+	await a.whenIdle();
+	await addMember(api, tripId, ben.id);
+	const hb = await b.open<TripDoc>(tripId);
+	await b.whenIdle();
+	await sleep(300); // the channel joined
+	const samples: number[] = [];
+	for (let i = 0; i < EDITS_2C; i++) {
+		const key = `e${i}`;
+		const arrived = arrival(hb, (d) => !!d.items?.[key]);
+		const t0 = performance.now();
+		await a.change<TripDoc>(tripId, (d) => void (d.items[key] = item(i) as never));
+		samples.push((await arrived) - t0);
+		await sleep(50);
+	}
+	const s = summarize(samples);
+	r.remote_edit_2c_p50_ms = s.p50;
+	r.remote_edit_2c_p95_ms = s.p95;
+	await Promise.all([a.shutdown(), b.shutdown()]);
+}
+
+async function peerRemoteEdit(r: Results) {
+	const world = await startPeer();
+	const ca = await world.client();
+	const cb = await world.client();
+	const ha = ca.import<TripDoc>(A.save(A.loadIncremental(A.init<TripDoc>(), GENESIS_CHANGE)));
+	ha.change((d) => void (d.meta.name = 'Bench'));
+	const hb = await cb.find<TripDoc>(ha.url);
+	await until(() => headsOf(hb) === headsOf(ha), 'the peer to share the doc');
+	const samples: number[] = [];
+	for (let i = 0; i < EDITS_2C; i++) {
+		const key = `e${i}`;
+		const arrived = arrival(hb, (d) => !!d.items?.[key]);
+		const t0 = performance.now();
+		ha.change((d) => void (d.items[key] = item(i) as never));
+		samples.push((await arrived) - t0);
+		await sleep(50);
+	}
+	const s = summarize(samples);
+	r.peer_remote_edit_2c_p50_ms = s.p50;
+	r.peer_remote_edit_2c_p95_ms = s.p95;
+	await world.close();
+}
+
+/** The writer is a plain script, not the engine: it retries a reset connection itself. */
+async function retried<T>(fn: () => Promise<T>): Promise<T> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await fn();
+		} catch (e) {
+			if (attempt >= 3) throw e;
+			await sleep(100);
+		}
+	}
+}
+
+/** A trip whose log holds the genesis and `changes`, written by a writer straight through the API. */
+async function loggedTrip(api: ApiHandle, changes: Uint8Array[], snapshotOf?: A.Doc<TripDoc>) {
+	const writer = await person(api);
+	const server = supabaseTripServer(writer.client);
+	const tripId = randomUUID();
+	await retried(() => server.createTrip(tripId, 'Bench'));
+	const all = [GENESIS_CHANGE, ...changes];
+	for (let i = 0; i < all.length; i += 1000) await retried(() => server.push(tripId, all.slice(i, i + 1000)));
+	if (snapshotOf) await server.putSnapshot(tripId, all.length, A.save(snapshotOf));
+	return { tripId, writer, server };
+}
+
+async function oursCatchUp(api: ApiHandle, r: Results) {
+	const { doc, changes } = remoteEdits(CATCH_UP, 500);
+	// The writer's engine would have uploaded a snapshot (every 500 changes); so does this writer.
+	const { tripId, server } = await loggedTrip(api, changes, doc);
+	const ben = await person(api);
+	await addMember(api, tripId, ben.id);
+	const b = await device(ben);
+	ben.meter.reset();
+	let t0 = performance.now();
+	await b.open(tripId);
+	await b.whenIdle();
+	r.catchup_10k_new_ms = performance.now() - t0;
+	r.catchup_10k_new_bytes = ben.meter.total;
+
+	b.setOnline(false);
+	const more = remoteEdits(CATCH_UP, 500, doc);
+	for (let i = 0; i < more.changes.length; i += 1000)
+		await retried(() => server.push(tripId, more.changes.slice(i, i + 1000)));
+	await retried(() => server.putSnapshot(tripId, 1 + 2 * CATCH_UP, A.save(more.doc)));
+	await sleep(300);
+	ben.meter.reset();
+	t0 = performance.now();
+	b.setOnline(true);
+	await b.whenIdle();
+	r.catchup_10k_returning_ms = performance.now() - t0;
+	r.catchup_10k_returning_bytes = ben.meter.total;
+	await b.shutdown();
+}
+
+async function peerCatchUp(r: Results) {
+	const { doc, changes } = remoteEdits(CATCH_UP, 500);
+	void changes;
+	const world = await startPeer();
+	const docId = serverTrip(world, doc);
+	const cb = await world.client();
+	world.meter.reset();
+	let t0 = performance.now();
+	const hb = await cb.find<TripDoc>(docId);
+	const want = [...A.getHeads(doc)].sort().join();
+	await until(() => headsOf(hb) === want, 'the new peer device to catch up');
+	r.peer_catchup_10k_new_ms = performance.now() - t0;
+	r.peer_catchup_10k_new_bytes = world.meter.total;
+
+	// Returning: the device kept its copy; the server got 10,000 more changes meanwhile.
+	const saved = A.save(hb.doc() as A.Doc<TripDoc>);
+	await world.drop(cb);
+	const more = remoteEdits(CATCH_UP, 500, doc);
+	const sh = await world.server.find<TripDoc>(docId);
+	sh.update((d) => A.applyChanges(d, more.changes)[0]);
+	const want2 = [...A.getHeads(more.doc)].sort().join();
+	world.meter.reset();
+	t0 = performance.now();
+	const cb2 = await world.client();
+	const hb2 = cb2.import<TripDoc>(saved, { docId });
+	await until(() => headsOf(hb2) === want2, 'the returning peer device to catch up');
+	r.peer_catchup_10k_returning_ms = performance.now() - t0;
+	r.peer_catchup_10k_returning_bytes = world.meter.total;
+	await world.close();
+}
+
+async function oursThreeTabs(api: ApiHandle, r: Results) {
+	const ana = await person(api);
+	const tabs = [await device(ana, 'tabs:'), await device(ana, 'tabs:'), await device(ana, 'tabs:')];
+	const tripId = await tabs[0]!.createTrip<TripDoc>({ init: (d) => void (d.meta.name = 'Tabs') });
+	await tabs[0]!.whenIdle();
+	for (const t of tabs.slice(1)) await t.open(tripId);
+	await Promise.all(tabs.map((t) => t.whenIdle()));
+	const before = tabs.reduce((n, t) => n + t.history().reduce((m, h) => m + h.pushCalls, 0), 0);
+	for (let i = 0; i < 3; i++) await tabs[0]!.change<TripDoc>(tripId, (d) => void (d.items[`t${i}`] = item(i) as never));
+	await sleep(500);
+	await Promise.all(tabs.map((t) => t.whenIdle()));
+	const after = tabs.reduce((n, t) => n + t.history().reduce((m, h) => m + h.pushCalls, 0), 0);
+	// One edit batch (three quick edits, coalesced behind the leading-edge push): at most 2 writes.
+	r.server_writes_per_batch_3_tabs = after - before;
+	await Promise.all(tabs.map((t) => t.shutdown()));
+}
+
+function figures(r: Results): Figure[] {
+	const row = (name: string, unit: 'ms' | 'B', target?: number): Figure[] => {
+		const ours = r[name];
+		const peer = r[`peer_${name}`];
+		const fmt = (x: number | undefined) => (x === undefined ? 'n/a' : unit === 'ms' ? ms(x) : `${Math.round(x)} B`);
+		return [
+			{
+				name,
+				value: fmt(ours),
+				...(target !== undefined && ours !== undefined
+					? { target: `≤ ${unit === 'ms' ? ms(target) : `${Math.round(target)} B`}`, met: ours <= target }
+					: {}),
+			},
+			{ name: `peer_${name}`, value: fmt(peer) },
+		];
+	};
+	const peerBytes = (n: string) => (r[`peer_${n}`] ?? Infinity) * 1.2;
+	return [
+		...row('remote_edit_2c_p50_ms', 'ms', 30),
+		...row('remote_edit_2c_p95_ms', 'ms', 80),
+		...row('catchup_10k_new_ms', 'ms', 500),
+		...row('catchup_10k_new_bytes', 'B', peerBytes('catchup_10k_new_bytes')),
+		...row('catchup_10k_returning_ms', 'ms', 500),
+		...row('catchup_10k_returning_bytes', 'B', peerBytes('catchup_10k_returning_bytes')),
+		{
+			name: 'server_writes_per_batch_3_tabs',
+			value: String(r.server_writes_per_batch_3_tabs ?? 'n/a'),
+			target: '1',
+			met: r.server_writes_per_batch_3_tabs === 1,
+		},
+	];
+}
+
+async function record(r: Results) {
+	let all: Record<string, unknown> = {};
+	try {
+		all = JSON.parse(await readFile('bench-results.json', 'utf8')) as Record<string, unknown>;
+	} catch {
+		// first run
+	}
+	all.sync = { at: new Date().toISOString(), figures: r };
+	await writeFile('bench-results.json', `${JSON.stringify(all, null, 2)}\n`);
+}
+
+export async function run(): Promise<void> {
+	const cluster = await startTestCluster();
+	const api = await startTestApi(cluster);
+	const r: Results = {};
+	try {
+		for (const [what, step] of [
+			['remote edit, 2 clients', () => oursRemoteEdit(api, r)],
+			['peer remote edit, 2 clients', () => peerRemoteEdit(r)],
+			['catch-up', () => oursCatchUp(api, r)],
+			['peer catch-up', () => peerCatchUp(r)],
+			['three tabs', () => oursThreeTabs(api, r)],
+		] as const) {
+			const t0 = performance.now();
+			await step();
+			console.error(`sync bench: ${what} done in ${ms(performance.now() - t0)}`);
+		}
+	} finally {
+		await api.close();
+		await cluster.stop();
+	}
+	printFigures('sync (ours beside automerge-repo 2.5.6 + its WebSocket sync server)', figures(r));
+	await record(r);
+}
+
+if (isMain(import.meta.url)) await run();

@@ -1,0 +1,335 @@
+// One open trip on this device: its document handle, the capture of local edits into the outbox,
+// the Realtime hints, and the scheduler that runs sync cycles one at a time (leading edge: an
+// edit or a hint starts a cycle at once when none runs; while one runs, every trigger coalesces
+// into at most one more).
+import * as A from '@automerge/automerge';
+import type { DocHandle, Repo } from '@automerge/automerge-repo';
+import { runCycle, type CycleReport, type ServerInfo } from './cycle';
+import { isServerCallError } from './errors';
+import { handleDoc, pushableSince, type LocalDoc } from './local-doc';
+import { withLock, tripLockName } from './lock';
+import { RetryState, type RetryOptions } from './retry';
+import type { HintSubscription, TripServer } from './server';
+import type { SyncProblem, SyncRun, SyncStatus } from './state';
+import type { SyncStore } from './store';
+
+export interface ReplicaDeps {
+	tripId: string;
+	userId: string;
+	scope: string;
+	repo: Repo;
+	handle: DocHandle<unknown>;
+	server: TripServer;
+	store: SyncStore;
+	retry: Partial<RetryOptions>;
+	isOnline(): boolean;
+	docName(doc: unknown): string | null;
+	countConflicts?: (doc: unknown) => number;
+	onState(patch: ReplicaState): void;
+	onRun(run: SyncRun): void;
+	/** Asks the composition root for fresh server info (sync_status) for this trip. */
+	refreshInfo(): Promise<ServerInfo | null | 'absent'>;
+}
+
+export interface ReplicaState {
+	status: SyncStatus;
+	pending: number;
+	quarantined: number;
+	lastSyncedAt: number | null;
+	lastError: SyncProblem | null;
+	role: ServerInfo['role'] | null;
+}
+
+const REFRESHING_TRIGGERS = new Set(['start', 'online', 'joined', 'interval', 'visible', 'focus', 'manual']);
+
+export class Replica {
+	readonly #d: ReplicaDeps;
+	readonly #doc: LocalDoc;
+	readonly #retry: RetryState;
+	#lastHeads: string[];
+	#own = new Set<string>();
+	#genesis: string | null = null;
+	#capture: Promise<void> = Promise.resolve();
+	#running: Promise<void> | null = null;
+	#again: string | null = null;
+	#timer: ReturnType<typeof setTimeout> | null = null;
+	#retryFired: Promise<void> = Promise.resolve();
+	#hints: HintSubscription | null = null;
+	#hintsBroken = false;
+	#stopped = false;
+	#info: ServerInfo | null = null;
+	#state: ReplicaState;
+	readonly #onHeads = () => this.#captureEdits();
+
+	constructor(deps: ReplicaDeps) {
+		this.#d = deps;
+		this.#doc = handleDoc(deps.repo, deps.handle);
+		this.#retry = new RetryState(deps.retry);
+		this.#lastHeads = [];
+		this.#state = {
+			status: { kind: 'idle' },
+			pending: 0,
+			quarantined: 0,
+			lastSyncedAt: null,
+			lastError: null,
+			role: null,
+		};
+	}
+
+	get handle(): DocHandle<unknown> {
+		return this.#d.handle;
+	}
+	get role(): ServerInfo['role'] | null {
+		return this.#info?.role ?? null;
+	}
+	get stopped(): boolean {
+		return this.#stopped;
+	}
+
+	/**
+	 * Rebuilds the outbox from the document and what the server acknowledged, checks the cursor
+	 * against the document, then listens for edits and hints.
+	 */
+	async start(): Promise<void> {
+		const { store, tripId, handle } = this.#d;
+		const meta = await store.trip(tripId);
+		this.#genesis = meta.createdHere ? meta.genesisHash : null;
+		this.#own = await store.actors();
+		const doc = handle.doc();
+		// A document missing what the cursor claims (storage lost a write) or with missing
+		// dependencies re-pulls from the start: pulling again is harmless, skipping is not.
+		const lost = meta.cursorHash !== null && !A.hasHeads(doc, [meta.cursorHash]);
+		if (lost || (meta.cursor > 0 && A.getMissingDeps(doc, []).length > 0))
+			await store.updateTrip(tripId, { cursor: 0, cursorHash: null });
+		await store.addToOutbox(tripId, pushableSince(doc, [], this.#own, this.#genesis));
+		this.#lastHeads = A.getHeads(doc);
+		handle.on('heads-changed', this.#onHeads);
+		this.#subscribeHints();
+		await this.#publish({});
+	}
+
+	#subscribeHints(): void {
+		const { store, tripId } = this.#d;
+		this.#hintsBroken = false;
+		this.#hints = this.#d.server.hints(tripId, (hint) => {
+			if (this.#stopped) return;
+			if (hint.kind === 'changes') {
+				void store.trip(tripId).then((m) => {
+					if (hint.toSeq > m.cursor) this.request('hint');
+				});
+			} else if (hint.kind === 'membership') void this.refreshInfo().then(() => this.request('membership'));
+			else if (hint.kind === 'joined') this.request('joined');
+			// Refused (e.g. a trip not yet created on the server): joined again after a good cycle.
+			else this.#hintsBroken = true;
+		});
+	}
+
+	/** The handle's current actor is recorded (durably) before any edit through it. */
+	async ensureActor(): Promise<void> {
+		const actor = A.getActorId(this.#d.handle.doc());
+		if (this.#own.has(actor)) return;
+		await this.#d.store.addActor(actor);
+		this.#own.add(actor);
+	}
+
+	async refreshInfo(): Promise<void> {
+		const info = await this.#d.refreshInfo();
+		if (info === 'absent') {
+			const meta = await this.#d.store.trip(this.#d.tripId);
+			// A trip created here and not yet on the server is not absent, only new.
+			if (meta.createdHere && !meta.serverCreated) return;
+			await this.#revoke();
+			return;
+		}
+		if (info) this.#info = info;
+		await this.#publish({ role: this.#info?.role ?? null });
+	}
+
+	#captureEdits(): void {
+		const doc = this.#d.handle.doc();
+		const since = this.#lastHeads;
+		this.#lastHeads = A.getHeads(doc);
+		const current = A.getActorId(doc);
+		const found = pushableSince(doc, since, new Set([...this.#own, current]), this.#genesis);
+		const unknownActor = A.getChangesMetaSince(doc, since).some(
+			(m) => !this.#own.has(m.actor) && m.hash !== this.#genesis,
+		);
+		this.#capture = this.#capture.then(async () => {
+			// Another tab's actor: its record is in the shared store (made before its first change).
+			if (unknownActor) {
+				this.#own = await this.#d.store.actors();
+				if (!this.#own.has(current)) this.#own.add(current);
+			}
+			// The document object captured above may be outdated by now; read the current one (a
+			// superset: anything already in the outbox is skipped).
+			const all = unknownActor ? pushableSince(this.#d.handle.doc(), since, this.#own, this.#genesis) : found;
+			const added = await this.#d.store.addToOutbox(this.#d.tripId, all);
+			if (added > 0) this.request('edit');
+		});
+		this.#capture = this.#capture.catch(() => {});
+	}
+
+	/** Asks for a sync cycle: now if none runs, else once more after the current one. */
+	request(trigger: string): void {
+		if (this.#stopped) return;
+		if (!this.#d.isOnline()) {
+			void this.#publish({ status: { kind: 'offline' } });
+			return;
+		}
+		if (this.#running) {
+			this.#again = trigger;
+			return;
+		}
+		// A scheduled retry is pending: user-driven triggers go now; others wait for the timer.
+		if (this.#timer && !['manual', 'online', 'edit'].includes(trigger)) return;
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = null;
+		this.#running = this.#loop(trigger).finally(() => {
+			this.#running = null;
+		});
+	}
+
+	/**
+	 * Resolves once no cycle runs and none is queued, a scheduled retry included ("wait for sync"
+	 * before sign-out, tests). While the server keeps failing it keeps waiting: callers bound it.
+	 */
+	async whenIdle(): Promise<void> {
+		for (;;) {
+			await this.#capture;
+			const running = this.#running;
+			if (running) {
+				await running;
+				continue;
+			}
+			if (!this.#timer || this.#stopped || !this.#d.isOnline()) return;
+			await this.#retryFired;
+		}
+	}
+
+	async #loop(trigger: string): Promise<void> {
+		let next: string | null = trigger;
+		while (next && !this.#stopped && this.#d.isOnline()) {
+			this.#again = null;
+			await this.#runOnce(next);
+			next = this.#again;
+		}
+	}
+
+	async #runOnce(trigger: string): Promise<void> {
+		const startedAt = Date.now();
+		const { tripId, userId, scope, server, store } = this.#d;
+		await this.#publish({ status: { kind: 'syncing', since: startedAt } });
+		let report: CycleReport | null = null;
+		let error: unknown = null;
+		try {
+			// The catch-up choice (snapshot or tail) and the role need the server's current view after
+			// anything that may have let the log move on without us: not on every edit or hint.
+			if (!this.#info || REFRESHING_TRIGGERS.has(trigger)) await this.refreshInfo();
+			if (this.#stopped) return;
+			report = await withLock(tripLockName(userId, tripId, scope), () =>
+				runCycle({
+					tripId,
+					userId,
+					server,
+					store,
+					doc: this.#doc,
+					info: this.#info,
+					docName: () => this.#d.docName(this.#d.handle.doc()),
+					captured: () => this.#capture,
+				}),
+			);
+		} catch (e) {
+			error = e;
+		}
+		const durationMs = Date.now() - startedAt;
+		const problem = report?.problem ?? null;
+		const base = {
+			tripId,
+			trigger,
+			startedAt,
+			durationMs,
+			pushed: report?.pushed ?? 0,
+			pulled: report?.pulled ?? 0,
+			bytesUp: report?.bytesUp ?? 0,
+			bytesDown: report?.bytesDown ?? 0,
+			pushCalls: report?.pushCalls ?? 0,
+			conflicts: this.#d.countConflicts?.(this.#d.handle.doc()) ?? 0,
+			quarantined: report?.quarantined ?? 0,
+		};
+		if (error) {
+			const retryable = isServerCallError(error) && error.class.kind === 'retry';
+			const delay = this.#retry.failed();
+			const until = this.#retry.openUntil;
+			const message = error instanceof Error ? error.message : String(error);
+			const p: SyncProblem = until
+				? { kind: 'circuit-open', until, message: `server keeps failing; retrying at ${new Date(until).toISOString()}` }
+				: isServerCallError(error) && error.failure.status > 0
+					? { kind: 'server', status: error.failure.status, code: error.failure.code ?? '', message }
+					: { kind: 'network', message };
+			const retryAt = Date.now() + delay;
+			if (!this.#stopped) {
+				let fired!: () => void;
+				this.#retryFired = new Promise<void>((resolve) => (fired = resolve));
+				this.#timer = setTimeout(() => {
+					this.#timer = null;
+					this.request('retry');
+					fired();
+				}, delay);
+			}
+			this.#d.onRun({ ...base, outcome: 'error', error: `${retryable ? 'retryable' : 'failed'}: ${message}` });
+			await this.#publish({ status: { kind: 'error', problem: p, retryAt }, lastError: p });
+			return;
+		}
+		this.#retry.succeeded();
+		if (this.#hintsBroken && !problem && !this.#stopped) {
+			// realtime-js keeps one channel per topic and client: the old one must go first.
+			const old = this.#hints;
+			this.#hints = null;
+			this.#hintsBroken = false;
+			void (old?.close() ?? Promise.resolve()).then(() => {
+				if (!this.#stopped) this.#subscribeHints();
+			});
+		}
+		this.#d.onRun({ ...base, outcome: problem ? 'error' : 'ok', ...(problem ? { error: problem.message } : {}) });
+		if (problem?.kind === 'removed') return this.#revoke();
+		if (problem) {
+			await this.#publish({ status: { kind: 'error', problem, retryAt: null }, lastError: problem });
+			return;
+		}
+		await this.#publish({ status: { kind: 'synced', at: Date.now() }, lastSyncedAt: Date.now() });
+	}
+
+	/** Removed from the trip or the trip deleted: stop for good; the outbox stays for export. */
+	async #revoke(): Promise<void> {
+		await this.#d.store.updateTrip(this.#d.tripId, { revoked: 'removed' });
+		const pending = await this.#d.store.pendingCount(this.#d.tripId);
+		const problem: SyncProblem = {
+			kind: 'removed',
+			pending,
+			message: 'you no longer have access to this trip (removed, or the trip was deleted)',
+		};
+		await this.stop();
+		await this.#publish({ status: { kind: 'error', problem, retryAt: null }, lastError: problem }, true);
+	}
+
+	async #publish(patch: Partial<ReplicaState>, force = false): Promise<void> {
+		if (this.#stopped && !force) return;
+		const [pending, quarantined] = await Promise.all([
+			this.#d.store.pendingCount(this.#d.tripId),
+			this.#d.store.quarantined(this.#d.tripId).then((q) => q.length),
+		]);
+		this.#state = { ...this.#state, ...patch, pending, quarantined };
+		this.#d.onState(this.#state);
+	}
+
+	async stop(): Promise<void> {
+		this.#stopped = true;
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = null;
+		this.#retryFired = Promise.resolve();
+		this.#d.handle.off('heads-changed', this.#onHeads);
+		const hints = this.#hints;
+		this.#hints = null;
+		await hints?.close();
+	}
+}

@@ -1,0 +1,320 @@
+// TripSync, the composition root (as automerge-repo's Repo.ts is for it): one per signed-in user
+// on a device. It owns the automerge-repo Repo (IndexedDB storage, BroadcastChannel to the user's
+// other tabs), the SyncStore, the TripServer, one Replica per open trip, the triggers (online,
+// visibility/focus, a 30 s interval, "sync now", the service worker's hook) and the sync state.
+// Everything is keyed by user id: the Repo's database, the store, the channel and lock names.
+import * as A from '@automerge/automerge';
+import { Repo, type DocHandle } from '@automerge/automerge-repo';
+import { BroadcastChannelNetworkAdapter } from '@automerge/automerge-repo-network-broadcastchannel';
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { GENESIS_CHANGE } from '../trip/genesis';
+import { newTripId, tripIdToDocumentId, type TripId } from '../trip/ids';
+import { changeHash } from './bytes';
+import type { ServerInfo } from './cycle';
+import { Replica, type ReplicaState } from './replica';
+import type { RetryOptions } from './retry';
+import { supabaseTripServer, type TripServer } from './server';
+import { HISTORY_LIMIT, overallOf, StateCell, type OverallSyncState, type StorageWarning, type SyncRun } from './state';
+import { openIndexedDbSyncStore, type SyncStore } from './store';
+import { watchStorage, type StorageLike } from './storage-watch';
+
+export interface TripSyncOptions {
+	/** The signed-in user this engine syncs for; every name below is keyed by it. */
+	userId: string;
+	/** The app's supabase-js client (src/lib/supabase); or give `server` directly. */
+	supabase?: SupabaseClient;
+	server?: TripServer;
+	/** Prefix for database, channel and lock names: lets tests run several "devices" in one process. */
+	scope?: string;
+	/** IndexedDB for the SyncStore (default: the global one; the Repo always uses the global one). */
+	indexedDB?: IDBFactory;
+	/** Sync with this user's other tabs over BroadcastChannel (default true). */
+	tabs?: boolean;
+	/**
+	 * The trip model's genesis change (default GENESIS_CHANGE): every trip starts from it; only the
+	 * trip's creator pushes it, as the trip's first change. null: trips start empty.
+	 */
+	genesis?: Uint8Array | null;
+	/** The document's trip name, for trips.name (default: doc.meta.name). */
+	docName?: (doc: unknown) => string | null;
+	countConflicts?: (doc: unknown) => number;
+	retry?: Partial<RetryOptions>;
+	/** Background sync interval while open (default 30 s; 0 turns it off). */
+	intervalMs?: number;
+	/** Listen to window online/offline, visibility and focus (default: when a window exists). */
+	windowEvents?: boolean;
+	/** navigator.storage or a stand-in (default: navigator.storage when present). */
+	storage?: StorageLike | null;
+}
+
+const defaultDocName = (doc: unknown): string | null => {
+	const name = (doc as { meta?: { name?: unknown } } | null)?.meta?.name;
+	return typeof name === 'string' ? name : null;
+};
+
+export class TripSync {
+	readonly userId: string;
+	readonly repo: Repo;
+	readonly store: SyncStore;
+	readonly server: TripServer;
+	readonly #o: TripSyncOptions;
+	readonly #storageAdapter: IndexedDBStorageAdapter;
+	readonly #replicas = new Map<string, Replica>();
+	readonly #openDocs = new Set<string>();
+	readonly #opening = new Map<string, Promise<Replica>>();
+	readonly #tripStates: Record<string, ReplicaState & { tripId: string }> = {};
+	readonly #state: StateCell<OverallSyncState>;
+	readonly #history: SyncRun[] = [];
+	readonly #cleanups: (() => void)[] = [];
+	#online = true;
+	#storageWarnings: StorageWarning[] = [];
+	#status: Promise<Map<string, ServerInfo>> | null = null;
+
+	private constructor(o: TripSyncOptions, store: SyncStore, server: TripServer) {
+		this.#o = o;
+		this.userId = o.userId;
+		this.store = store;
+		this.server = server;
+		const scope = o.scope ?? '';
+		this.#storageAdapter = new IndexedDBStorageAdapter(`tripmate-docs:${scope}${o.userId}`);
+		this.repo = new Repo({
+			storage: this.#storageAdapter,
+			network:
+				o.tabs === false
+					? []
+					: [new BroadcastChannelNetworkAdapter({ channelName: `tripmate-tabs:${scope}${o.userId}` })],
+			// A tab offers its other tabs only the trips it has open: announcing every cached document
+			// would make each new tab sync every trip the others ever touched.
+			shareConfig: {
+				announce: async (_peer, documentId) => documentId !== undefined && this.#openDocs.has(documentId),
+				access: async () => true,
+			},
+		});
+		this.#state = new StateCell(overallOf({}, true));
+	}
+
+	static async start(o: TripSyncOptions): Promise<TripSync> {
+		const server = o.server ?? (o.supabase ? supabaseTripServer(o.supabase) : null);
+		if (!server) throw new Error('TripSync needs a supabase client or a TripServer');
+		const store = await openIndexedDbSyncStore(o.userId, { scope: o.scope, indexedDB: o.indexedDB });
+		const sync = new TripSync(o, store, server);
+		sync.#attachTriggers();
+		return sync;
+	}
+
+	/** The overall state (per trip under `.trips`), store-contract compatible: subscribe / get. */
+	get state(): Pick<StateCell<OverallSyncState>, 'subscribe' | 'get'> {
+		return this.#state;
+	}
+
+	/** The latest sync runs, newest last (at most HISTORY_LIMIT). */
+	history(): SyncRun[] {
+		return [...this.#history];
+	}
+
+	/**
+	 * Creates a trip on this device (offline too): the genesis change if the model has one, then
+	 * `init` as this device's first change. create_trip runs with the first sync.
+	 */
+	async createTrip<T>({ tripId = newTripId(), init }: { tripId?: TripId; init?: A.ChangeFn<T> } = {}): Promise<TripId> {
+		const genesis = this.#o.genesis === undefined ? GENESIS_CHANGE : this.#o.genesis;
+		await this.store.updateTrip(tripId, {
+			createdHere: true,
+			genesisHash: genesis ? await changeHash(genesis) : null,
+		});
+		await this.open(tripId, { initial: genesis });
+		if (init) await this.change<T>(tripId, init);
+		return tripId;
+	}
+
+	/** Opens a trip (loading it from IndexedDB, or empty for a first pull) and starts syncing it. */
+	async open<T>(tripId: string, { initial = null }: { initial?: Uint8Array | null } = {}): Promise<DocHandle<T>> {
+		const existing = this.#replicas.get(tripId) ?? (await this.#opening.get(tripId));
+		if (existing && !existing.stopped) return existing.handle as DocHandle<T>;
+		const opening = this.#openReplica(tripId, initial);
+		this.#opening.set(tripId, opening);
+		try {
+			return (await opening).handle as DocHandle<T>;
+		} finally {
+			this.#opening.delete(tripId);
+		}
+	}
+
+	async #openReplica(tripId: string, initial: Uint8Array | null): Promise<Replica> {
+		const documentId = tripIdToDocumentId(tripId as TripId);
+		this.#openDocs.add(documentId);
+		const stored = (await this.#storageAdapter.loadRange([documentId])).length > 0;
+		let handle: DocHandle<unknown>;
+		if (stored) handle = await this.repo.find(documentId);
+		else {
+			// Nothing stored anywhere on this device for this user: start from the genesis (or empty)
+			// and let the first pull fill it.
+			handle = this.repo.import(initial ?? A.save(A.init()), { docId: documentId });
+			if (!handle.isReady()) handle.doneLoading();
+		}
+		const replica = new Replica({
+			tripId,
+			userId: this.userId,
+			scope: this.#o.scope ?? '',
+			repo: this.repo,
+			handle,
+			server: this.server,
+			store: this.store,
+			retry: this.#o.retry ?? {},
+			isOnline: () => this.#online,
+			docName: this.#o.docName ?? defaultDocName,
+			countConflicts: this.#o.countConflicts,
+			onState: (s) => this.#onTripState(tripId, s),
+			onRun: (run) => this.#onRun(run),
+			refreshInfo: () => this.#infoFor(tripId),
+		});
+		await replica.start();
+		await replica.ensureActor();
+		this.#replicas.set(tripId, replica);
+		replica.request('start');
+		return replica;
+	}
+
+	/**
+	 * Edits a trip. The handle's actor is recorded durably before its first change (so the change
+	 * is pushed after any crash); a viewer's edit is refused here, before it is made.
+	 */
+	async change<T>(tripId: string, fn: A.ChangeFn<T>, options: A.ChangeOptions<T> = {}): Promise<void> {
+		const replica = this.#replicas.get(tripId) ?? (await this.open(tripId), this.#replicas.get(tripId)!);
+		if (replica.stopped) throw new Error('this trip is no longer synced (removed or deleted)');
+		if (replica.role === 'viewer') throw new Error('read-only: you can view this trip but not edit it');
+		await replica.ensureActor();
+		(replica.handle as DocHandle<T>).change(fn, options);
+	}
+
+	/** Runs a sync cycle now (one trip, or every open one) and waits for it. */
+	async syncNow(tripId?: string): Promise<void> {
+		const targets = tripId ? [this.#replicas.get(tripId)].filter((r) => r !== undefined) : [...this.#replicas.values()];
+		for (const r of targets) r.request('manual');
+		await Promise.all(targets.map((r) => r.whenIdle()));
+	}
+
+	/** A trigger from outside: 'visible', 'focus', 'service-worker', ... syncs every open trip. */
+	notify(trigger: string): void {
+		for (const r of this.#replicas.values()) r.request(trigger);
+	}
+
+	/** Network availability (the window's online/offline events, or a test's switch). */
+	setOnline(online: boolean): void {
+		const was = this.#online;
+		this.#online = online;
+		if (online && !was) this.notify('online');
+		if (!online)
+			for (const [id, s] of Object.entries(this.#tripStates))
+				this.#onTripState(id, { ...s, status: { kind: 'offline' } });
+	}
+
+	/** Resolves when no trip has a cycle running or queued and every edit is in the outbox. */
+	async whenIdle(): Promise<void> {
+		await Promise.all([...this.#replicas.values()].map((r) => r.whenIdle()));
+	}
+
+	/** The change sets of a trip not yet on the server (e.g. to export after being removed). */
+	async unsynced(tripId: string): Promise<Uint8Array[]> {
+		return (await this.store.outbox(tripId)).map((e) => e.bytes);
+	}
+
+	/** The trips this user belongs to (sync_status), e.g. to open each at start. */
+	async serverTrips(): Promise<string[]> {
+		return [...(await this.#loadStatus(true)).keys()];
+	}
+
+	async close(tripId: string): Promise<void> {
+		const r = this.#replicas.get(tripId);
+		this.#replicas.delete(tripId);
+		this.#openDocs.delete(tripIdToDocumentId(tripId as TripId));
+		await r?.whenIdle();
+		await r?.stop();
+	}
+
+	async shutdown(): Promise<void> {
+		for (const c of this.#cleanups.splice(0)) c();
+		const replicas = [...this.#replicas.values()];
+		this.#replicas.clear();
+		await Promise.all(replicas.map((r) => r.whenIdle().catch(() => {})));
+		await Promise.all(replicas.map((r) => r.stop()));
+		await this.repo.flush();
+		await this.repo.shutdown();
+		this.store.close();
+	}
+
+	async #loadStatus(fresh = false): Promise<Map<string, ServerInfo>> {
+		if (fresh || !this.#status) {
+			this.#status = this.server
+				.status()
+				.then(
+					(rows) =>
+						new Map(rows.map((r) => [r.tripId, { role: r.role, lastSeq: r.lastSeq, snapshotSeq: r.snapshotSeq }])),
+				);
+			this.#status.catch(() => (this.#status = null));
+		}
+		return this.#status;
+	}
+
+	async #infoFor(tripId: string): Promise<ServerInfo | null | 'absent'> {
+		try {
+			return (await this.#loadStatus(true)).get(tripId) ?? 'absent';
+		} catch {
+			return null; // unknown for now (offline); the cycle's own calls will say more
+		}
+	}
+
+	#onTripState(tripId: string, s: ReplicaState): void {
+		this.#tripStates[tripId] = { ...s, tripId };
+		this.#publish();
+	}
+
+	#publish(): void {
+		const trips = Object.fromEntries(
+			Object.entries(this.#tripStates).map(([id, s]) => [
+				id,
+				{ ...s, storage: s.pending > 0 ? this.#storageWarnings : [] },
+			]),
+		);
+		this.#state.set(overallOf(trips, this.#online));
+	}
+
+	#onRun(run: SyncRun): void {
+		this.#history.push(run);
+		if (this.#history.length > HISTORY_LIMIT) this.#history.splice(0, this.#history.length - HISTORY_LIMIT);
+	}
+
+	#attachTriggers(): void {
+		const interval = this.#o.intervalMs ?? 30_000;
+		if (interval > 0) {
+			const timer = setInterval(() => this.notify('interval'), interval);
+			this.#cleanups.push(() => clearInterval(timer));
+		}
+		const win = (globalThis as { window?: Window }).window;
+		if ((this.#o.windowEvents ?? win !== undefined) && win) {
+			this.#online = win.navigator?.onLine ?? true;
+			const on = (target: EventTarget, event: string, fn: () => void) => {
+				target.addEventListener(event, fn);
+				this.#cleanups.push(() => target.removeEventListener(event, fn));
+			};
+			on(win, 'online', () => this.setOnline(true));
+			on(win, 'offline', () => this.setOnline(false));
+			on(win, 'focus', () => this.notify('focus'));
+			on(win.document, 'visibilitychange', () => {
+				if (win.document.visibilityState === 'visible') this.notify('visible');
+			});
+		}
+		const storage =
+			this.#o.storage === undefined
+				? ((globalThis as { navigator?: { storage?: StorageLike } }).navigator?.storage ?? null)
+				: this.#o.storage;
+		if (storage) {
+			const stop = watchStorage(storage, (w) => {
+				this.#storageWarnings = w;
+				this.#publish();
+			});
+			this.#cleanups.push(stop);
+		}
+	}
+}

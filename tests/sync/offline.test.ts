@@ -1,0 +1,124 @@
+import { afterAll, expect, test } from 'vitest';
+import { startTestStack } from '../helpers/stack.ts';
+import {
+	addMember,
+	docOf,
+	expectConverged,
+	serverHashes,
+	signIn,
+	startDevice,
+	stopAllDevices,
+	stopDevice,
+	hashesOf,
+} from './harness.ts';
+import { seededRandom, shuffle } from './random.ts';
+
+const api = await startTestStack();
+afterAll(stopAllDevices);
+
+type Trip = { meta: { name: string }; items: Record<string, { name: string }>; notes?: string };
+const init = (name: string) => (d: Trip) => {
+	d.meta.name = name;
+};
+
+test('offline edits on four clients reconnecting in random order all reach everyone and the log', async () => {
+	const random = seededRandom(7);
+	const people = await Promise.all(Array.from({ length: 4 }, () => signIn(api)));
+	const devs = [await startDevice(people[0]!)];
+	const tripId = await devs[0]!.sync.createTrip<Trip>({ init: init('Crete') });
+	await devs[0]!.sync.whenIdle();
+	for (const p of people.slice(1)) {
+		await addMember(api, tripId, p, 'editor');
+		const d = await startDevice(p);
+		await d.sync.open(tripId);
+		await d.sync.whenIdle();
+		devs.push(d);
+	}
+	for (const d of devs) d.sync.setOnline(false);
+	for (const [i, d] of devs.entries()) {
+		for (let k = 0; k < 5; k++)
+			await d.sync.change<Trip>(tripId, (doc) => {
+				doc.items[`${i}.${k}`] = { name: `offline ${i}/${k}` };
+			});
+	}
+	expect((await serverHashes(api, tripId)).size).toBe(2); // the genesis and the first edit
+	for (const d of shuffle(devs, random)) {
+		d.sync.setOnline(true);
+		await d.sync.whenIdle();
+	}
+	const doc = (await expectConverged(api, tripId, devs)) as unknown as Trip;
+	expect(Object.keys(doc.items)).toHaveLength(20);
+});
+
+test('a restart between edits, offline: the edits made before and after both reach the log', async () => {
+	const ana = await signIn(api);
+	const first = await startDevice(ana, { scope: 'phone:' });
+	const tripId = await first.sync.createTrip<Trip>({ init: init('Porto') });
+	await first.sync.whenIdle();
+	first.sync.setOnline(false);
+	await first.sync.change<Trip>(tripId, (d) => {
+		d.items.before = { name: 'before restart' };
+	});
+	await stopDevice(first);
+
+	// Same device (same IndexedDB), new process state: a new Repo, a new actor.
+	const second = await startDevice(ana, { scope: 'phone:' });
+	second.sync.setOnline(false);
+	await second.sync.open(tripId);
+	expect((docOf(second, tripId) as unknown as Trip).items.before).toBeDefined();
+	await second.sync.change<Trip>(tripId, (d) => {
+		d.items.after = { name: 'after restart' };
+	});
+	expect(await second.sync.store.pendingCount(tripId)).toBe(2);
+	second.sync.setOnline(true);
+	await second.sync.whenIdle();
+	const server = await serverHashes(api, tripId);
+	expect(hashesOf(docOf(second, tripId)).every((h) => server.has(h))).toBe(true);
+	expect(await second.sync.store.pendingCount(tripId)).toBe(0);
+
+	const ben = await signIn(api);
+	await addMember(api, tripId, ben, 'viewer');
+	const other = await startDevice(ben);
+	await other.sync.open(tripId);
+	const doc = (await expectConverged(api, tripId, [second, other])) as unknown as Trip;
+	expect(Object.keys(doc.items).sort()).toEqual(['after', 'before']);
+});
+
+test('an outbox lost from the store is rebuilt from the document on start', async () => {
+	const ana = await signIn(api);
+	const first = await startDevice(ana, { scope: 'tablet:' });
+	const tripId = await first.sync.createTrip<Trip>({ init: init('Bergen') });
+	await first.sync.whenIdle();
+	first.sync.setOnline(false);
+	await first.sync.change<Trip>(tripId, (d) => {
+		d.items.kept = { name: 'kept' };
+	});
+	await first.sync.whenIdle();
+	// As if the process died after the Repo stored the edit but before the outbox row was written.
+	const entries = await first.sync.store.outbox(tripId);
+	expect(entries).toHaveLength(1);
+	await deleteOutboxRows(first.scope, ana.id);
+	expect(await first.sync.store.pendingCount(tripId)).toBe(0);
+	await stopDevice(first);
+
+	const second = await startDevice(ana, { scope: 'tablet:' });
+	await second.sync.open(tripId);
+	await second.sync.whenIdle();
+	expect((await serverHashes(api, tripId)).has(entries[0]!.hash)).toBe(true);
+});
+
+async function deleteOutboxRows(scope: string, userId: string) {
+	const { syncDatabaseName } = await import('../../src/lib/sync/index.ts');
+	const db = await new Promise<IDBDatabase>((resolve, reject) => {
+		const r = indexedDB.open(syncDatabaseName(userId, scope));
+		r.onsuccess = () => resolve(r.result);
+		r.onerror = () => reject(r.error);
+	});
+	await new Promise<void>((resolve, reject) => {
+		const tx = db.transaction('outbox', 'readwrite');
+		tx.objectStore('outbox').clear();
+		tx.oncomplete = () => resolve();
+		tx.onerror = () => reject(tx.error);
+	});
+	db.close();
+}
