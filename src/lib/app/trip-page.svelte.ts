@@ -81,7 +81,13 @@ export class TripPage {
 		return this.#edit(async () => {
 			const id = itemId as ItemId;
 			if (!item.packed) {
-				await runOp(this.#sync, this.tripId, togglePacked, { itemId: id, personId: this.#personFor(item.owner), packed: true }, this.#ctx());
+				await runOp(
+					this.#sync,
+					this.tripId,
+					togglePacked,
+					{ itemId: id, personId: this.#personFor(item.owner), packed: true },
+					this.#ctx(),
+				);
 				return;
 			}
 			const who = item.owner === 'shared' ? item.packedBy : [undefined];
