@@ -36,19 +36,11 @@ export class TripList {
 		try {
 			const rows = await this.#sync.server.status();
 			this.serverError = null;
-			const byId = new Map(local.map((e) => [e.tripId, e]));
-			for (const row of rows) {
-				if (!byId.has(row.tripId))
-					byId.set(row.tripId, {
-						tripId: row.tripId,
-						name: row.name,
-						destination: '',
-						startDate: null,
-						endDate: null,
-						local: false,
-					});
-			}
-			this.entries = sortByName([...byId.values()]);
+			const known = new Set(local.map((e) => e.tripId));
+			const remote = rows
+				.filter((row) => !known.has(row.tripId))
+				.map((row) => ({ ...blank(row.tripId), name: row.name, local: false }));
+			this.entries = sortByName([...local, ...remote]);
 		} catch (err) {
 			this.serverError = err instanceof Error ? err.message : String(err);
 		} finally {
