@@ -237,7 +237,7 @@ async function record(r: Results) {
 		// first run
 	}
 	all.sync = { at: new Date().toISOString(), figures: r };
-	await writeFile('bench-results.json', `${JSON.stringify(all, null, 2)}\n`);
+	await writeFile('bench-results.json', `${JSON.stringify(all, null, '\t')}\n`);
 }
 
 export async function run(): Promise<void> {
