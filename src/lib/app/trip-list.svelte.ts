@@ -36,9 +36,8 @@ export class TripList {
 		try {
 			const rows = await this.#sync.server.status();
 			this.serverError = null;
-			const known = new Set(local.map((e) => e.tripId));
 			const remote = rows
-				.filter((row) => !known.has(row.tripId))
+				.filter((row) => !local.some((e) => e.tripId === row.tripId))
 				.map((row) => ({ ...blank(row.tripId), name: row.name, local: false }));
 			this.entries = sortByName([...local, ...remote]);
 		} catch (err) {
