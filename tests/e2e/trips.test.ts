@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { createClient } from '@supabase/supabase-js';
 import type { BrowserContext, Page } from 'playwright-core';
-import { expect, inject, test } from 'vitest';
+import { afterEach, expect, inject, test } from 'vitest';
 import WebSocket from 'ws';
 import { launchBrowser } from './browser.ts';
 
@@ -10,6 +10,11 @@ const browser = await launchBrowser();
 const SHOTS = 'test-results/screenshots';
 await mkdir(SHOTS, { recursive: true });
 
+const pageErrors: string[] = [];
+afterEach(() => {
+	expect(pageErrors.splice(0)).toEqual([]);
+});
+
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -17,6 +22,8 @@ const PHONE = { width: 390, height: 844 };
 async function newGuest(): Promise<{ context: BrowserContext; page: Page; userId: string }> {
 	const context = await browser.newContext({ viewport: DESKTOP });
 	const page = await context.newPage();
+	// Uncaught errors in the app fail the test (see the end of each test).
+	page.on('pageerror', (err) => pageErrors.push(err.message));
 	await page.goto(appUrl);
 	const id = page.getByTestId('user-id');
 	await id.waitFor({ timeout: 20_000 });
