@@ -1,6 +1,15 @@
 import { afterAll, expect, test } from 'vitest';
 import { startTestStack } from '../helpers/stack.ts';
-import { eventually, serverHashes, signIn, startDevice, stopAllDevices, hashesOf, docOf } from './harness.ts';
+import {
+	docOf,
+	eventually,
+	hashesOf,
+	serverHashes,
+	signIn,
+	startDevice,
+	stopAllDevices,
+	stopDevice,
+} from './harness.ts';
 
 const api = await startTestStack();
 afterAll(stopAllDevices);
@@ -45,4 +54,36 @@ test('another user signing in on the shared client stops the push: no edit goes 
 	expect(rows.map((r) => r.author_id)).toEqual([ana.id]);
 	const server = await serverHashes(api, tripId);
 	expect(hashesOf(docOf(a, tripId)).every((h) => server.has(h))).toBe(true);
+});
+
+test('two people signing in one after the other on one device: each sees only their own trips and edits', async () => {
+	const [ana, ben] = await Promise.all([signIn(api), signIn(api)]);
+	const scope = 'family-laptop:';
+	const a1 = await startDevice(ana, { scope });
+	const tripId = await a1.sync.createTrip<Trip>({ init: (d) => void (d.meta.name = 'Ana only') });
+	await a1.sync.whenIdle();
+	a1.sync.setOnline(false);
+	await a1.sync.change<Trip>(tripId, (d) => {
+		d.items.unsynced = { name: 'made before signing out' };
+	});
+	await stopDevice(a1); // local sign-out: her data stays on the device, under her user id
+
+	const b = await startDevice(ben, { scope });
+	expect(await b.sync.store.trips()).toEqual([]);
+	expect(await b.sync.serverTrips()).not.toContain(tripId);
+	expect(await b.sync.store.pendingCount(tripId)).toBe(0);
+	await stopDevice(b);
+
+	const a2 = await startDevice(ana, { scope });
+	await a2.sync.open(tripId);
+	expect((docOf(a2, tripId) as unknown as Trip).items.unsynced).toBeDefined();
+	await a2.sync.whenIdle();
+	expect(await a2.sync.store.pendingCount(tripId)).toBe(0);
+	const server = await serverHashes(api, tripId);
+	expect(hashesOf(docOf(a2, tripId)).every((h) => server.has(h))).toBe(true);
+	const { rows } = await api.pool.query<{ author_id: string }>(
+		'select distinct author_id from public.trip_changes where trip_id = $1',
+		[tripId],
+	);
+	expect(rows.map((r) => r.author_id)).toEqual([ana.id]);
 });
