@@ -12,6 +12,9 @@ declare module 'vitest' {
 		appUrl: string;
 		/** Superuser URL of the stack the app talks to. */
 		e2eDbUrl: string;
+		/** The stack's API (what the app's supabase-js talks to) and its anon key. */
+		e2eApiUrl: string;
+		e2eAnonKey: string;
 	}
 }
 
@@ -34,6 +37,8 @@ export default async function setup(project: TestProject) {
 	const site = await serveStatic(join(work, 'build'));
 	project.provide('appUrl', site.url);
 	project.provide('e2eDbUrl', stack.dbUrl);
+	project.provide('e2eApiUrl', stack.api.url);
+	project.provide('e2eAnonKey', stack.api.config.anonKey);
 	return async () => {
 		await site.close();
 		await stack.stop();

@@ -357,6 +357,4 @@ export class AppAuth {
 	}
 }
 
-function signedIn(state: AuthState): SignedInState | undefined {
-	return 'user' in state ? state : undefined;
-}
+const signedIn = (state: AuthState): SignedInState | undefined => ('user' in state ? state : undefined);

@@ -1,0 +1,89 @@
+// The app's one session on this device: who is signed in (AppAuth) and that user's sync engine
+// (TripSync), as reactive state the screens read. One per page load, shared by every route, so a
+// client-side navigation keeps the engine, its open trips and its Realtime channels.
+import { AppAuth, getAppClient, userOf, type AuthState } from '$lib/supabase';
+import { overallOf, TripSync, type OverallSyncState } from '$lib/sync';
+import type { SupabaseClient } from '@supabase/supabase-js';
+
+export class AppSession {
+	readonly client: SupabaseClient;
+	readonly auth: AppAuth;
+	authState: AuthState = $state.raw({ kind: 'starting' });
+	/** The signed-in user's engine; null while signing in or switching users. */
+	sync: TripSync | null = $state.raw(null);
+	syncState: OverallSyncState = $state.raw(overallOf({}, true));
+	/** Why the engine could not start (e.g. IndexedDB unavailable in a private window). */
+	engineError: string | null = $state(null);
+	#engineUser: string | null = null;
+	/** Engine starts and stops run one after another, so a quick user switch never leaves two. */
+	#switching: Promise<void> = Promise.resolve();
+	#unsubscribeState: (() => void) | null = null;
+
+	constructor(client: SupabaseClient = getAppClient()) {
+		this.client = client;
+		this.auth = new AppAuth(client);
+		this.auth.setSyncHooks({
+			pendingCount: () => this.sync?.state.get().pending ?? 0,
+			flush: async () => {
+				await this.sync?.syncNow();
+			},
+		});
+		this.auth.subscribe((state) => {
+			this.authState = state;
+			this.#follow(userOf(state)?.id ?? null);
+		});
+	}
+
+	get userId(): string | null {
+		return userOf(this.authState)?.id ?? null;
+	}
+
+	/** Resumes the stored session or signs in as a new guest (see AppAuth.start). */
+	async start(): Promise<void> {
+		await this.auth.start(location.href);
+	}
+
+	/** Ends this guest (or account) on this device and starts again as a new guest. */
+	async startOver(): Promise<void> {
+		const result = await this.auth.signOut({ endGuest: true, discardUnsynced: true });
+		if (result.ok) await this.auth.start();
+	}
+
+	/** Waits until the engine of the current user is running (or there is no user). */
+	async ready(): Promise<TripSync | null> {
+		await this.#switching;
+		return this.sync;
+	}
+
+	#follow(userId: string | null): void {
+		if (userId === this.#engineUser) return;
+		this.#engineUser = userId;
+		this.#switching = this.#switching.then(async () => {
+			const old = this.sync;
+			this.#unsubscribeState?.();
+			this.#unsubscribeState = null;
+			this.sync = null;
+			this.syncState = overallOf({}, true);
+			await old?.shutdown().catch(() => {});
+			if (!userId || userId !== this.#engineUser) return;
+			let sync: TripSync;
+			try {
+				sync = await TripSync.start({ supabase: this.client, userId });
+			} catch (err) {
+				this.engineError = err instanceof Error ? err.message : String(err);
+				return;
+			}
+			this.engineError = null;
+			this.#unsubscribeState = sync.state.subscribe((s) => (this.syncState = s));
+			this.sync = sync;
+		});
+	}
+}
+
+let session: AppSession | undefined;
+
+/** The page's session, created on first use (in the browser only: the app is an SPA). */
+export function appSession(): AppSession {
+	session ??= new AppSession();
+	return session;
+}
