@@ -1,6 +1,6 @@
 /**
  * The app's Supabase layer, for the UI, the sync engine and the service worker alike (no Svelte
- * runes here: `connection.svelte.ts` is imported on its own by the page).
+ * runes here: `connection.svelte.ts`, the older sign-in status, is imported on its own).
  *
  * - {@link createAppClient} / {@link getAppClient}: supabase-js with the session in IndexedDB and
  *   refreshes serialised across tabs and the worker;
