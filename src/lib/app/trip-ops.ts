@@ -36,6 +36,33 @@ export async function runOp<Args>(
 	return filled;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call pairs an op with its own args
+export type OpCall = readonly [TripOp<any>, unknown];
+
+/** Applies several operations as ONE change (all or nothing), e.g. a rule replaced by its edit. */
+export async function runOps(
+	sync: TripSync,
+	tripId: string,
+	calls: readonly OpCall[],
+	ctx: OpContext = {},
+): Promise<void> {
+	if (calls.length === 0) return;
+	const handle = await sync.open<TripDoc>(tripId);
+	const doc = handle.doc();
+	const full: OpContext = { ...ctx, actor: doc ? A.getActorId(doc) : undefined };
+	const steps = calls.map(([op, args]) => {
+		const filled = op.prepare(args);
+		return { recipe: op.recipe(filled, full), message: op.message(filled, full) };
+	});
+	await sync.change<TripDoc>(
+		tripId,
+		(d) => {
+			for (const step of steps) step.recipe(d);
+		},
+		{ message: steps[0]!.message },
+	);
+}
+
 /** The categories a trip made here starts with, so "Add item" works at once. */
 export const STARTER_CATEGORIES = ['Clothes', 'Toiletries', 'Documents', 'Gear'];
 
