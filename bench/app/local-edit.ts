@@ -1,0 +1,70 @@
+/**
+ * `local_edit_to_screen_p95_ms`: on the trip page of a 1,000-item trip in Chromium, the time from a
+ * click on an item's checkbox to the row showing it packed (the DOM updated by the app, measured in
+ * the page by a MutationObserver on the row). It covers the whole path: the click handler, the
+ * trip model's operation through TripSync.change, the handle's change event, the view re-read
+ * (with unchanged items kept, memo.ts) and Svelte's update of that one row.
+ *
+ * Contract for the suite runner (bench/app.bench.ts): pass a page already on the app as a signed-in
+ * user (a fresh guest); this creates its own trip there.
+ */
+import type { Page } from 'playwright-core';
+import { summarize } from '../lib.ts';
+
+export interface LocalEditOptions {
+	items?: number;
+	samples?: number;
+}
+
+export async function localEditFigures(
+	page: Page,
+	{ items = 1000, samples = 100 }: LocalEditOptions = {},
+): Promise<{ local_edit_to_screen_p95_ms: number; local_edit_to_screen_p50_ms: number }> {
+	await page.getByRole('button', { name: 'New trip' }).click();
+	await page.getByRole('textbox', { name: 'Trip name' }).fill('Bench: 1,000 items');
+	await page.getByRole('button', { name: 'Create trip' }).click();
+	await page.waitForURL(/\/trips\//, { timeout: 20_000 });
+	await page.getByRole('textbox', { name: 'Add item' }).waitFor({ timeout: 20_000 });
+
+	// Seeded through the page's own "Add item" box, in the page (no round trip per item).
+	await page.evaluate(async (count) => {
+		const box = document.querySelector<HTMLInputElement>('input[aria-label="Add item"]')!;
+		for (let i = 0; i < count; i++) {
+			box.value = `Item ${i + 1}`;
+			box.dispatchEvent(new Event('input', { bubbles: true }));
+			box.form!.requestSubmit();
+			if (i % 20 === 19) await new Promise((r) => setTimeout(r, 0));
+		}
+	}, items);
+	await page.waitForFunction((count) => document.querySelectorAll('li[data-item-id]').length >= count, items, {
+		timeout: 180_000,
+	});
+	// Let the engine's first push of the seeded trip settle so it does not land inside a sample.
+	await page.waitForTimeout(3000);
+
+	const times = await page.evaluate(async (n) => {
+		const rows = [...document.querySelectorAll<HTMLElement>('li[data-item-id]')];
+		const out: number[] = [];
+		for (let i = 0; i < n; i++) {
+			const row = rows[(i * 37) % rows.length]!;
+			const box = row.querySelector<HTMLInputElement>('input[type=checkbox]')!;
+			const want = !row.classList.contains('packed');
+			const done = new Promise<number>((resolve) => {
+				const watch = new MutationObserver(() => {
+					if (row.classList.contains('packed') !== want) return;
+					watch.disconnect();
+					resolve(performance.now());
+				});
+				watch.observe(row, { attributes: true, attributeFilter: ['class'] });
+			});
+			const start = performance.now();
+			box.click();
+			out.push((await done) - start);
+			// Idle between edits, as between a person's taps.
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		return out;
+	}, samples);
+	const { p50, p95 } = summarize(times);
+	return { local_edit_to_screen_p95_ms: p95, local_edit_to_screen_p50_ms: p50 };
+}
