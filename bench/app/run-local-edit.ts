@@ -20,9 +20,13 @@ const browser = await chromium.launch({
 });
 try {
 	const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+	page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
 	await page.goto(provided.appUrl!);
 	await page.getByTestId('user-id').waitFor({ timeout: 30_000 });
-	const figures = await localEditFigures(page);
+	const figures = await localEditFigures(page).catch(async (err: unknown) => {
+		await page.screenshot({ path: 'test-results/bench-local-edit-failure.png', fullPage: true });
+		throw err;
+	});
 	printFigures('App: trip page (Chromium, 1,000 items)', [
 		{
 			name: 'local edit → screen p95',

@@ -4,7 +4,8 @@
 //
 // Speed: `readTrip` is re-run per change, but every item, category and person whose view did not
 // change keeps its previous object (memo.ts), so keyed lists update only the rows that changed.
-import type { DocHandle } from '@automerge/automerge-repo';
+import type * as A from '@automerge/automerge';
+import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo';
 import type { TripSync } from '$lib/sync';
 import {
 	addCategory,
@@ -25,6 +26,7 @@ import {
 	type UserId,
 } from '$lib/trip';
 import { FALLBACK_CATEGORY, runOp, runOps, type OpCall } from './trip-ops';
+import { itemsTouched, patchItems } from './trip/incremental';
 import { reuseUnchanged } from './trip/memo';
 
 /** How long a deleted item can be brought back before the removal is written. */
@@ -50,7 +52,7 @@ export class TripPage {
 	#joining = false;
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- timer handles, never rendered
 	readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
-	readonly #onChange = () => this.#read();
+	readonly #onChange = (change: DocHandleChangePayload<TripDoc>) => this.#read(change.patches);
 
 	constructor(sync: TripSync, tripId: string, memberName: string) {
 		this.#sync = sync;
@@ -193,10 +195,13 @@ export class TripPage {
 		}
 	}
 
-	#read(): void {
+	/** Re-reads the view: from the patches when they touched only items' own fields, else whole. */
+	#read(patches?: A.Patch[]): void {
 		const doc = this.#handle?.doc();
 		if (!doc) return;
-		this.view = reuseUnchanged(this.view, readTrip(doc));
+		const prev = this.view;
+		const ids = prev && patches ? itemsTouched(patches, prev) : null;
+		this.view = (prev && ids && patchItems(prev, doc, ids)) || reuseUnchanged(prev, readTrip(doc));
 		void this.#join();
 	}
 

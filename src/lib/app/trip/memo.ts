@@ -11,6 +11,10 @@ function reuse<T>(prev: T | undefined, next: T): T {
 	return prev !== undefined && sameJson(prev, next) ? prev : next;
 }
 
+export function reuseItem(prev: ItemView | undefined, next: ItemView): ItemView {
+	return reuse(prev, next);
+}
+
 export function reuseUnchanged(prev: TripView | null, next: TripView): TripView {
 	if (!prev) return next;
 	const items: Record<string, ItemView> = {};
