@@ -331,3 +331,88 @@ test('two people edit one trip at once and converge; notes typed at the same tim
 	await a.context.close();
 	await b.context.close();
 });
+
+const namesIn = (page: Page, group: string) =>
+	page.locator(`section:has(> h3 > .title:text-is("${group}")) li[data-item-id] .name`).allTextContents();
+
+test('categories, people and dates managed in place; quantities follow; drag reorders; per-person view; a viewer gets no edit controls', async () => {
+	const a = await newGuest();
+	const b = await newGuest();
+	const tripId = await createTrip(a.page, 'Camping');
+	for (const name of ['Tent', 'Stove', 'Pan', 'Mug']) await addItem(a.page, name);
+
+	// Categories: add, rename, remove (its items would move; Toiletries is empty).
+	await a.page.getByText('Categories (4)').click();
+	await a.page.getByRole('textbox', { name: 'New category' }).fill('Shelter');
+	await a.page.getByRole('button', { name: 'Add category' }).click();
+	const gear = a.page.getByRole('textbox', { name: 'Category name Gear' });
+	await gear.fill('Kit');
+	await gear.press('Enter');
+	await a.page.getByRole('button', { name: 'Remove category Toiletries' }).click();
+	await a.page.getByRole('heading', { name: /^Shelter/ }).waitFor();
+	await a.page.getByRole('heading', { name: /^Kit/ }).waitFor();
+	await expect.poll(() => a.page.getByRole('heading', { name: /^Toiletries/ }).count()).toBe(0);
+
+	// Move an item to another category from its editor.
+	await openEditor(a.page, 'Tent');
+	await a.page.getByRole('combobox', { name: 'Move to category' }).selectOption({ label: 'Shelter' });
+	await expect.poll(() => namesIn(a.page, 'Shelter')).toEqual(['Tent']);
+	await openEditor(a.page, 'Tent');
+
+	// Drag Mug by its handle onto Stove: it goes before it.
+	expect(await namesIn(a.page, 'Clothes')).toEqual(['Stove', 'Pan', 'Mug']);
+	await a.page
+		.locator('li[data-item-id]:has-text("Mug") .handle')
+		.dragTo(a.page.locator('li[data-item-id]:has-text("Stove")'));
+	await expect.poll(() => namesIn(a.page, 'Clothes')).toEqual(['Mug', 'Stove', 'Pan']);
+
+	// A rule's quantity follows the dates, live: 1 per person per day, 3 days then 5.
+	await openEditor(a.page, 'Stove');
+	await a.page.getByRole('button', { name: 'Add rule' }).click();
+	await a.page.getByRole('combobox', { name: 'Rule kind' }).selectOption('perPersonPerDay');
+	await a.page.getByRole('button', { name: 'Save rule' }).click();
+	const quantity = a.page.getByRole('spinbutton', { name: 'Quantity' });
+	await expect.poll(() => quantity.inputValue()).toBe('3');
+	await a.page.getByRole('button', { name: 'Trip menu' }).click();
+	await a.page.getByRole('button', { name: 'Trip settings' }).click();
+	await a.page.getByLabel('End date').fill('2027-04-14');
+	await a.page.getByRole('button', { name: 'Save', exact: true }).click();
+	await a.page.getByText('5 days').waitFor();
+	await expect.poll(() => quantity.inputValue()).toBe('5');
+	await openEditor(a.page, 'Stove');
+
+	// People: a child with a colour, owning an item; the per-person view names them in the box.
+	await tab(a.page, 'People').click();
+	await a.page.getByRole('textbox', { name: 'Add person' }).fill('Leo');
+	await a.page.getByRole('textbox', { name: 'Add person' }).press('Enter');
+	await a.page.getByRole('radio', { name: 'Blue for Leo' }).check();
+	await tab(a.page, 'Packing').click();
+	await openEditor(a.page, 'Pan');
+	await a.page.getByRole('combobox', { name: 'Belongs to' }).selectOption({ label: 'Leo' });
+	await openEditor(a.page, 'Pan');
+	await a.page.getByRole('radio', { name: 'By person' }).check();
+	await checkbox(a.page, 'Pan (Leo)').check();
+	await a.page.getByRole('progressbar', { name: 'Leo packed' }).waitFor();
+	expect(await a.page.getByRole('progressbar', { name: 'Leo packed' }).getAttribute('aria-valuenow')).toBe('100');
+	await axe(a.page, 'packing by person');
+	await shots(a.page, 'trip-page-by-person');
+	await expectSynced(a.page);
+
+	// A viewer sees the trip but is offered no edits.
+	const { data: token } = await clientFor(await accessToken(a.page)).rpc('create_invite', {
+		p_trip_id: tripId,
+		p_role: 'viewer',
+	});
+	const { error } = await clientFor(await accessToken(b.page)).rpc('accept_invite', { p_token: token });
+	expect(error).toBeNull();
+	await b.page.goto(`${appUrl}/trips/${tripId}`);
+	await b.page.getByRole('checkbox', { name: 'Stove' }).waitFor({ timeout: 20_000 });
+	await expect.poll(() => addBox(b.page).count(), { timeout: 20_000 }).toBe(0);
+	expect(await b.page.getByRole('checkbox', { name: 'Stove' }).isDisabled()).toBe(true);
+	await tab(b.page, 'Notes').click();
+	expect(await notes(b.page).getAttribute('readonly')).not.toBeNull();
+	await axe(b.page, 'viewer');
+	await shots(b.page, 'trip-page-viewer');
+	await a.context.close();
+	await b.context.close();
+});
