@@ -3,13 +3,13 @@
  * calls `localEditFigures` itself: the e2e setup's stack and production build, Debian's Chromium,
  * a fresh guest; the figure is merged into suite `app` of bench-results.json (others kept).
  *
- *   node --import tsx bench/app/run-local-edit.ts
+ *   node --import tsx bench/run-local-edit.ts
  */
 import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
-import setup from '../../tests/setup/e2e.ts';
-import { ms, printFigures, recordSuite, RESULTS_FILE } from '../lib.ts';
-import { localEditFigures } from './local-edit.ts';
+import setup from '../tests/setup/e2e.ts';
+import { ms, printFigures, recordSuite, RESULTS_FILE } from './lib.ts';
+import { localEditFigures } from './app/local-edit.ts';
 
 const provided: Record<string, string> = {};
 const teardown = await setup({ provide: (key: string, value: string) => (provided[key] = value) } as never);
