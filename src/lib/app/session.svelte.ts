@@ -4,6 +4,7 @@
 import { AppAuth, getAppClient, userOf, type AuthState } from '$lib/supabase';
 import { overallOf, TripSync, type OverallSyncState } from '$lib/sync';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { SummaryWatcher } from './list/summary-watch';
 
 export class AppSession {
 	readonly client: SupabaseClient;
@@ -12,6 +13,14 @@ export class AppSession {
 	/** The signed-in user's engine; null while signing in or switching users. */
 	sync: TripSync | null = $state.raw(null);
 	syncState: OverallSyncState = $state.raw(overallOf({}, true));
+	/** The trips list's summaries of the current user's trips, kept in step with their documents. */
+	summaries: SummaryWatcher | null = $state.raw(null);
+	/** Bumped when the set of trips changed behind the list's back (a guest's trips adopted). */
+	tripsVersion = $state(0);
+	/** Trip names the screens have seen, for places that show trips by id (sync details). */
+	tripNames: Record<string, string> = $state.raw({});
+	/** A note for the person about the last account change (e.g. trips moved over). */
+	notice: string | null = $state(null);
 	/** Why the engine could not start (e.g. IndexedDB unavailable in a private window). */
 	engineError: string | null = $state(null);
 	#engineUser: string | null = null;
@@ -21,11 +30,24 @@ export class AppSession {
 
 	constructor(client: SupabaseClient = getAppClient()) {
 		this.client = client;
-		this.auth = new AppAuth(client);
+		const origin = (globalThis as { location?: Location }).location?.origin;
+		// Confirmation links come back to the app's start page, which completes them (AppAuth.start).
+		this.auth = new AppAuth(client, { redirectTo: origin ? `${origin}/` : undefined });
 		this.auth.setSyncHooks({
 			pendingCount: () => this.sync?.state.get().pending ?? 0,
 			flush: async () => {
 				await this.sync?.syncNow();
+			},
+			userChanged: async (change) => {
+				if (change.reason !== 'claimed' || !change.from) return;
+				// The server moved the guest's trips to the account; move this device's copies (and
+				// the guest's unsynced edits) into the account's engine, which pushes them as its own.
+				const sync = await this.ready();
+				if (!sync || sync.userId !== change.to) return;
+				const adopted = await sync.adoptUser(change.from);
+				this.tripsVersion++;
+				const n = Math.max(adopted.length, change.claimedTrips ?? 0);
+				this.notice = n > 0 ? `Your ${n === 1 ? 'trip is' : `${n} trips are`} now in this account.` : null;
 			},
 		});
 		this.auth.subscribe((state) => {
@@ -62,6 +84,8 @@ export class AppSession {
 			const old = this.sync;
 			this.#unsubscribeState?.();
 			this.#unsubscribeState = null;
+			this.summaries?.stop();
+			this.summaries = null;
 			this.sync = null;
 			this.syncState = overallOf({}, true);
 			await old?.shutdown().catch(() => {});
@@ -75,6 +99,7 @@ export class AppSession {
 			}
 			this.engineError = null;
 			this.#unsubscribeState = sync.state.subscribe((s) => (this.syncState = s));
+			this.summaries = new SummaryWatcher(sync);
 			this.sync = sync;
 		});
 	}
