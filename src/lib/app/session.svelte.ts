@@ -1,7 +1,8 @@
 // The app's one session on this device: who is signed in (AppAuth) and that user's sync engine
 // (TripSync), as reactive state the screens read. One per page load, shared by every route, so a
 // client-side navigation keeps the engine, its open trips and its Realtime channels.
-import { AppAuth, getAppClient, userOf, type AuthState } from '$lib/supabase';
+import { replaceState } from '$app/navigation';
+import { AppAuth, getAppClient, parseAuthRedirect, userOf, type AuthState } from '$lib/supabase';
 import { overallOf, TripSync, type OverallSyncState } from '$lib/sync';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { SummaryWatcher } from './list/summary-watch';
@@ -62,7 +63,15 @@ export class AppSession {
 
 	/** Resumes the stored session or signs in as a new guest (see AppAuth.start). */
 	async start(): Promise<void> {
+		const fromLink = parseAuthRedirect(location.href) !== null;
 		await this.auth.start(location.href);
+		// The link's tokens must not stay in the address bar (or in history).
+		// eslint-disable-next-line svelte/no-navigation-without-resolve -- the current page, already resolved
+		if (fromLink) replaceState(location.pathname + location.search, {});
+		// A link opened on another device: notice it when the person comes back to this tab.
+		window.addEventListener('focus', () => {
+			if (this.authState.kind === 'confirming') void this.auth.refresh();
+		});
 	}
 
 	/** Ends this guest (or account) on this device and starts again as a new guest. */
@@ -100,6 +109,7 @@ export class AppSession {
 			this.engineError = null;
 			this.#unsubscribeState = sync.state.subscribe((s) => (this.syncState = s));
 			this.summaries = new SummaryWatcher(sync);
+			this.summaries.onSummary((s) => (this.tripNames = { ...this.tripNames, [s.tripId]: s.name }));
 			this.sync = sync;
 		});
 	}

@@ -46,6 +46,7 @@ export class TripList {
 	readonly #watcher: SummaryWatcher;
 	#stopWatching: (() => void) | null = null;
 	#stopped = false;
+	#marked = false;
 
 	constructor(sync: TripSync, watcher: SummaryWatcher) {
 		this.#sync = sync;
@@ -55,6 +56,8 @@ export class TripList {
 	/** Renders from the device first, then the server's list; never blanks what it already shows. */
 	async load(): Promise<void> {
 		this.loading = true;
+		// For the bench (bench/app/list.ts) and anyone profiling: when the list started loading.
+		if (!this.#marked) performance.mark('tripmate:list-load');
 		this.#stopWatching ??= this.#watcher.onSummary((s) => this.#merge(s));
 		const [metas, summaries] = await Promise.all([
 			this.#sync.store.trips(),
@@ -90,6 +93,14 @@ export class TripList {
 			stale.map((m) => m.tripId),
 			behind,
 		);
+	}
+
+	/** Marks the first paint of a non-empty list (once), for the bench. */
+	markRendered(): void {
+		if (this.#marked || this.entries.length === 0) return;
+		this.#marked = true;
+		const count = this.entries.length;
+		requestAnimationFrame(() => performance.mark('tripmate:list-rendered', { detail: { count } }));
 	}
 
 	/** Takes a trip off the list (after it was deleted or left). */

@@ -1,9 +1,9 @@
-// Words for a trip's card: dates, people, sync badge.
+// Words for a trip's card: dates, people, sync badge. The app's words are English, so are its dates.
 import type { TripSyncState } from '$lib/sync';
 import { syncLabel } from '../sync-label';
 
-const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const full = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dayMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const full = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 const utc = (iso: string) => new Date(`${iso}T00:00:00Z`);
 

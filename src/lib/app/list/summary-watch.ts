@@ -1,5 +1,5 @@
 // Keeps the list's summaries in step with the documents this tab touches: every trip document the
-// Repo loads or changes (the trip page's edits, pulled changes, a new trip) is summarised once per
+// Repo holds, when it changes (the trip page's edits, pulled changes, a new trip) is summarised once per
 // burst of changes, so the list itself never reads whole documents to render.
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { TripSync } from '$lib/sync';
@@ -18,12 +18,16 @@ export class SummaryWatcher {
 	readonly #watched = new WeakSet<DocHandle<unknown>>();
 	readonly #roles = new Map<string, TripSummary['role']>();
 	#stopped = false;
+	readonly #unsubscribe: () => void;
 
 	constructor(sync: TripSync) {
 		this.#sync = sync;
 		this.store = new SummaryStore(sync.userId);
-		sync.repo.on('document', ({ handle }) => this.#watch(handle));
-		for (const handle of Object.values(sync.repo.handles)) this.#watch(handle);
+		// automerge-repo 2.5 announces no new handles (its 'document' event is never emitted), but
+		// every trip the engine opens or edits publishes sync state: look for new handles then.
+		this.#unsubscribe = sync.state.subscribe(() => {
+			for (const handle of Object.values(sync.repo.handles)) this.#watch(handle);
+		});
 	}
 
 	/** Called with every summary written. */
@@ -50,6 +54,7 @@ export class SummaryWatcher {
 
 	stop(): void {
 		this.#stopped = true;
+		this.#unsubscribe();
 		for (const t of this.#timers.values()) clearTimeout(t);
 		this.#timers.clear();
 		void this.store.close();
@@ -61,6 +66,8 @@ export class SummaryWatcher {
 		const tripId = documentIdToTripId(handle.documentId);
 		if (!tripId) return; // not a trip document
 		handle.on('heads-changed', () => this.#schedule(tripId, handle));
+		// Once per handle and session, even without a change: a summary may be missing or old.
+		this.#schedule(tripId, handle);
 	}
 
 	#schedule(tripId: string, handle: DocHandle<unknown>): void {

@@ -9,7 +9,7 @@ export function relativeTime(at: number, now: number = Date.now()): string {
 	const h = Math.round(min / 60);
 	if (h < 24) return `${h} h ago`;
 	if (h < 48) return 'yesterday';
-	return `on ${new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}`;
+	return `on ${new Date(at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })}`;
 }
 
 /** Bytes for people: "812 B", "4.2 KB", "1.3 MB". */
