@@ -8,7 +8,7 @@ import { summarize, type TripSummary } from './summary';
 import { SummaryStore } from './summary-store';
 
 /** Long enough to fold a burst of edits (typing) into one summary, short enough to feel live. */
-const SETTLE_MS = 400;
+const SETTLE_MS = 250;
 
 export class SummaryWatcher {
 	readonly store: SummaryStore;
