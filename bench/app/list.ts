@@ -9,6 +9,7 @@ import {
 	BUILT_IN_TEMPLATES,
 	createTripFromTemplate,
 	newTripId,
+	personIdForUser,
 	readTrip,
 	togglePacked,
 	type IsoDate,
@@ -44,21 +45,30 @@ export async function measure(bench: AppBench): Promise<AppFigures> {
 
 	const firstRender: number[] = [];
 	const listOnly: number[] = [];
+	const boot: number[] = [];
+	const engineReady: number[] = [];
 	for (let i = 0; i < RELOADS; i++) {
 		await page.reload();
 		await waitForCards(page, 30_000);
 		const marks = await page.waitForFunction(
 			() => {
-				const rendered = performance.getEntriesByName('tripmate:list-rendered')[0];
-				const load = performance.getEntriesByName('tripmate:list-load')[0];
-				return rendered && load ? { rendered: rendered.startTime, load: load.startTime } : null;
+				// No named inner functions: tsx would wrap them in a helper the page does not have.
+				const [rendered, load, session, engine] = [
+					'tripmate:list-rendered',
+					'tripmate:list-load',
+					'tripmate:session-start',
+					'tripmate:engine-ready',
+				].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN) as [number, number, number, number];
+				return Number.isFinite(rendered) && Number.isFinite(load) ? { rendered, load, session, engine } : null;
 			},
 			null,
 			{ timeout: 30_000 },
 		);
-		const { rendered, load } = (await marks.jsonValue())!;
+		const { rendered, load, session, engine } = (await marks.jsonValue())!;
 		firstRender.push(rendered);
 		listOnly.push(rendered - load);
+		boot.push(session);
+		engineReady.push(engine - session);
 	}
 
 	const cdp = await context.newCDPSession(page);
@@ -78,7 +88,9 @@ export async function measure(bench: AppBench): Promise<AppFigures> {
 		},
 		figures: [
 			{ name: 'first render from navigation start', value: ms(render), target: '≤ 300 ms', met: render <= 300 },
-			{ name: '  of which the list (load → 100 cards painted)', value: ms(list) },
+			{ name: '  app code loaded and started (navigation → session start)', value: ms(summarize(boot).p50) },
+			{ name: '  session and engine start', value: ms(summarize(engineReady).p50) },
+			{ name: '  the list (load → 100 cards painted)', value: ms(list) },
 			{ name: 'JS heap with the list shown', value: `${heapMb.toFixed(1)} MB`, target: '≤ 50 MB', met: heapMb <= 50 },
 		],
 	};
@@ -91,6 +103,7 @@ async function waitForCards(page: Page, timeout: number): Promise<void> {
 /** 100 trips made on the server as the guest, as another of its devices would have. */
 async function seed(bench: AppBench, token: string, userId: string): Promise<void> {
 	const client = benchClient(bench.apiUrl, bench.anonKey, token);
+	const me = personIdForUser(userId as UserId);
 	for (let i = 0; i < TRIPS; i++) {
 		const tripId = newTripId();
 		const template = BUILT_IN_TEMPLATES[i % BUILT_IN_TEMPLATES.length]!;
@@ -103,7 +116,8 @@ async function seed(bench: AppBench, token: string, userId: string): Promise<voi
 			endDate: `2027-06-${day}` as IsoDate,
 			people: [{ name: 'Me', userId: userId as UserId }, { name: 'Friend' }],
 		});
-		for (const itemId of Object.keys(readTrip(doc).items).slice(0, 3)) doc = togglePacked(doc, { itemId } as never);
+		for (const itemId of Object.keys(readTrip(doc).items).slice(0, 3))
+			doc = togglePacked(doc, { itemId, personId: me } as never);
 		const changes = A.getAllChanges(doc);
 		const created = await client.rpc('create_trip', { p_trip_id: tripId, p_name: readTrip(doc).name });
 		if (created.error) throw new Error(`create_trip: ${created.error.message}`);

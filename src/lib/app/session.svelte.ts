@@ -63,6 +63,8 @@ export class AppSession {
 
 	/** Resumes the stored session or signs in as a new guest (see AppAuth.start). */
 	async start(): Promise<void> {
+		// Marks for profiling the first render (bench/app/list.ts reads them).
+		performance.mark('tripmate:session-start');
 		const fromLink = parseAuthRedirect(location.href) !== null;
 		await this.auth.start(location.href);
 		// The link's tokens must not stay in the address bar (or in history).
@@ -107,6 +109,7 @@ export class AppSession {
 				return;
 			}
 			this.engineError = null;
+			performance.mark('tripmate:engine-ready');
 			this.#unsubscribeState = sync.state.subscribe((s) => (this.syncState = s));
 			this.summaries = new SummaryWatcher(sync);
 			this.summaries.onSummary((s) => (this.tripNames = { ...this.tripNames, [s.tripId]: s.name }));
