@@ -2,8 +2,10 @@
 // screenshots at both sizes, the axe check, and the local inbox.
 import { mkdir } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
+import { createClient } from '@supabase/supabase-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import WebSocket from 'ws';
 
 export const SHOTS = 'test-results/screenshots';
 await mkdir(SHOTS, { recursive: true });
@@ -101,4 +103,27 @@ export async function createTrip(
 export async function toList(page: Page): Promise<void> {
 	await page.getByRole('link', { name: 'Tripmate' }).click();
 	await page.getByRole('heading', { name: 'Your trips' }).waitFor();
+}
+
+/** supabase-js acting with a page's session (read where the app keeps it), for steps with no screen yet. */
+export async function clientOf(page: Page) {
+	const token = await page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('tripmate-auth');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const text = await new Promise<unknown>((resolve, reject) => {
+			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
+			read.onsuccess = () => resolve(read.result);
+			read.onerror = () => reject(read.error);
+		});
+		db.close();
+		return (JSON.parse(String(text)) as { access_token: string }).access_token;
+	});
+	return createClient(inject('e2eApiUrl'), inject('e2eAnonKey'), {
+		auth: { persistSession: false, autoRefreshToken: false },
+		global: { headers: { Authorization: `Bearer ${token}` } },
+		realtime: { transport: WebSocket as never },
+	});
 }

@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, expect, inject, test } from 'vitest';
 import { createTripFromTemplate, exportJson, findTemplate, readTrip } from '../../src/lib/trip/index.ts';
-import { createTrip, expectAccessible, newDevice, shots, statusText, toList, type Device } from './app-helpers.ts';
+import {
+	clientOf,
+	createTrip,
+	expectAccessible,
+	newDevice,
+	shots,
+	statusText,
+	toList,
+	type Device,
+} from './app-helpers.ts';
 import { launchBrowser } from './browser.ts';
 
 const browser = await launchBrowser();
@@ -184,4 +193,36 @@ test('"Import" makes a new trip from a JSON export; a file that is not one is re
 	expect(await card.textContent()).toMatch(/Ana, Ben and 1 other/);
 	expect(await card.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('0');
 	expect(errors).toEqual([]);
+});
+
+test('a member invited to a trip sees it listed with their role before opening it, and can leave it after confirming', async () => {
+	const owner = await device();
+	const member = await device();
+	await createTrip(owner.page, { name: 'Shared Alps', destination: 'Austria', from: 'Weekend city break' });
+	await expect.poll(() => statusText(owner.page), { timeout: 20_000 }).toBe('Synced');
+	const tripId = owner.page.url().split('/trips/')[1]!;
+	const { data: token, error } = await (await clientOf(owner.page)).rpc('create_invite', { p_trip_id: tripId });
+	expect(error).toBeNull();
+	const joined = await (await clientOf(member.page)).rpc('accept_invite', { p_token: token });
+	expect(joined.error).toBeNull();
+
+	// Listed from the server at once, then pulled in the background: role, progress and badge.
+	await member.page.reload();
+	const link = member.page.getByRole('link', { name: /^Shared Alps/ });
+	await link.waitFor({ timeout: 20_000 });
+	const card = member.page.getByRole('listitem').filter({ has: link });
+	await expect.poll(() => card.textContent(), { timeout: 20_000 }).toContain('Editor');
+	await expect.poll(() => card.textContent(), { timeout: 30_000 }).toContain('Austria');
+	await card.getByRole('progressbar', { name: 'Packing progress, Shared Alps' }).waitFor();
+	await shots(member.page, 'list-member');
+
+	await card.getByRole('button', { name: 'Leave Shared Alps' }).click();
+	const dialog = member.page.getByRole('alertdialog', { name: 'Leave this trip?' });
+	await dialog.waitFor();
+	await expectAccessible(member.page, 'leave confirmation');
+	await dialog.getByRole('button', { name: 'Leave trip' }).click();
+	await expect.poll(() => member.page.getByRole('link', { name: /^Shared Alps/ }).count()).toBe(0);
+	const left = await (await clientOf(member.page)).rpc('sync_status');
+	expect((left.data as { trip_id: string }[]).some((r) => r.trip_id === tripId)).toBe(false);
+	expect([...owner.errors, ...member.errors]).toEqual([]);
 });
