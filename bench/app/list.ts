@@ -59,7 +59,7 @@ export async function measure(bench: AppBench): Promise<AppFigures> {
 					'tripmate:session-start',
 					'tripmate:engine-ready',
 				].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN) as [number, number, number, number];
-				return Number.isFinite(rendered) && Number.isFinite(load) ? { rendered, load, session, engine } : null;
+				return [rendered, load, session, engine].every(Number.isFinite) ? { rendered, load, session, engine } : null;
 			},
 			null,
 			{ timeout: 30_000 },
@@ -89,7 +89,10 @@ export async function measure(bench: AppBench): Promise<AppFigures> {
 		figures: [
 			{ name: 'first render from navigation start', value: ms(render), target: '≤ 300 ms', met: render <= 300 },
 			{ name: '  app code loaded and started (navigation → session start)', value: ms(summarize(boot).p50) },
-			{ name: '  session and engine start', value: ms(summarize(engineReady).p50) },
+			{
+				name: '  engine ready (after session start; the list does not wait for it)',
+				value: ms(summarize(engineReady).p50),
+			},
 			{ name: '  the list (load → 100 cards painted)', value: ms(list) },
 			{ name: 'JS heap with the list shown', value: `${heapMb.toFixed(1)} MB`, target: '≤ 50 MB', met: heapMb <= 50 },
 		],

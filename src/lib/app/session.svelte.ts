@@ -1,11 +1,25 @@
 // The app's one session on this device: who is signed in (AppAuth) and that user's sync engine
 // (TripSync), as reactive state the screens read. One per page load, shared by every route, so a
 // client-side navigation keeps the engine, its open trips and its Realtime channels.
+//
+// The engine (and with it Automerge's 3.6 MB wasm) is imported when it is first needed, not with
+// the page: the shell and the trips list render from IndexedDB without it (issue 11: 100 trips
+// in ≤ 300 ms), and the engine takes over a moment later.
 import { replaceState } from '$app/navigation';
 import { AppAuth, getAppClient, parseAuthRedirect, userOf, type AuthState } from '$lib/supabase';
-import { overallOf, TripSync, type OverallSyncState } from '$lib/sync';
+import type { OverallSyncState, TripSync } from '$lib/sync';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { SummaryWatcher } from './list/summary-watch';
+import type { SummaryWatcher } from './list/summary-watch';
+
+/** overallOf({}, true): the engine's state before it runs (idle, nothing open: reads "Synced"). */
+const NOTHING_YET: OverallSyncState = {
+	status: { kind: 'idle' },
+	pending: 0,
+	lastSyncedAt: null,
+	lastError: null,
+	storage: [],
+	trips: {},
+};
 
 export class AppSession {
 	readonly client: SupabaseClient;
@@ -13,7 +27,7 @@ export class AppSession {
 	authState: AuthState = $state.raw({ kind: 'starting' });
 	/** The signed-in user's engine; null while signing in or switching users. */
 	sync: TripSync | null = $state.raw(null);
-	syncState: OverallSyncState = $state.raw(overallOf({}, true));
+	syncState: OverallSyncState = $state.raw(NOTHING_YET);
 	/** The trips list's summaries of the current user's trips, kept in step with their documents. */
 	summaries: SummaryWatcher | null = $state.raw(null);
 	/** Bumped when the set of trips changed behind the list's back (a guest's trips adopted). */
@@ -98,12 +112,15 @@ export class AppSession {
 			this.summaries?.stop();
 			this.summaries = null;
 			this.sync = null;
-			this.syncState = overallOf({}, true);
+			this.syncState = NOTHING_YET;
 			await old?.shutdown().catch(() => {});
 			if (!userId || userId !== this.#engineUser) return;
 			let sync: TripSync;
+			let Watcher: typeof SummaryWatcher;
 			try {
-				sync = await TripSync.start({ supabase: this.client, userId });
+				const [engine, watch] = await Promise.all([import('$lib/sync'), import('./list/summary-watch')]);
+				Watcher = watch.SummaryWatcher;
+				sync = await engine.TripSync.start({ supabase: this.client, userId });
 			} catch (err) {
 				this.engineError = err instanceof Error ? err.message : String(err);
 				return;
@@ -111,7 +128,7 @@ export class AppSession {
 			this.engineError = null;
 			performance.mark('tripmate:engine-ready');
 			this.#unsubscribeState = sync.state.subscribe((s) => (this.syncState = s));
-			this.summaries = new SummaryWatcher(sync);
+			this.summaries = new Watcher(sync);
 			this.summaries.onSummary((s) => (this.tripNames = { ...this.tripNames, [s.tripId]: s.name }));
 			this.sync = sync;
 		});

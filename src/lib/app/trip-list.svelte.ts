@@ -4,7 +4,8 @@
 // summaries that are missing or stale are rebuilt and trips behind the server are caught up, one
 // at a time, with progress.
 /* eslint-disable svelte/prefer-svelte-reactivity -- Maps and Sets here are local lookups, not state */
-import type { TripRole, TripStatusRow, TripSync } from '$lib/sync';
+import type { TripMeta, TripRole, TripStatusRow, TripSync } from '$lib/sync';
+import type { LocalTrips } from './list/local';
 import type { TripSummary } from './list/summary';
 import type { SummaryWatcher } from './list/summary-watch';
 
@@ -42,46 +43,78 @@ export class TripList {
 	serverError: string | null = $state(null);
 	/** Long background work (catching up trips from the server), for a progress bar. */
 	progress: ListProgress | null = $state(null);
-	readonly #sync: TripSync;
-	readonly #watcher: SummaryWatcher;
+	readonly #local: LocalTrips;
+	#sync: TripSync | null = null;
+	#watcher: SummaryWatcher | null = null;
 	#stopWatching: (() => void) | null = null;
 	#stopped = false;
 	#marked = false;
+	/** The latest local read, so the engine's work starts after it (never overwritten by it). */
+	#shown: Promise<TripMeta[]> = Promise.resolve([]);
+	#byId = new Map<string, TripSummary>();
+	#serverRun: Promise<void> = Promise.resolve();
 
-	constructor(sync: TripSync, watcher: SummaryWatcher) {
-		this.#sync = sync;
-		this.#watcher = watcher;
+	constructor(local: LocalTrips) {
+		this.#local = local;
 	}
 
-	/** Renders from the device first, then the server's list; never blanks what it already shows. */
+	/**
+	 * Renders from the device (no engine needed), then, once the engine is connected, the
+	 * server's list and the catch-up; never blanks what it already shows.
+	 */
 	async load(): Promise<void> {
+		this.#shown = this.#showLocal();
+		const live = await this.#shown;
+		if (this.#sync && this.#watcher) await this.#fromServer(live);
+	}
+
+	/** The engine is running: follow its summaries, ask the server, catch up. */
+	async connect(sync: TripSync, watcher: SummaryWatcher): Promise<void> {
+		if (this.#sync === sync) return;
+		this.#sync = sync;
+		this.#watcher = watcher;
+		this.#stopWatching?.();
+		this.#stopWatching = watcher.onSummary((s) => this.#merge(s));
+		await this.#shown;
+		if (this.#stopped) return;
+		await this.#fromServer((await sync.store.trips()).filter((m) => m.revoked === null));
+	}
+
+	async #showLocal(): Promise<TripMeta[]> {
 		this.loading = true;
 		// For the bench (bench/app/list.ts) and anyone profiling: when the list started loading.
 		if (!this.#marked) performance.mark('tripmate:list-load');
-		this.#stopWatching ??= this.#watcher.onSummary((s) => this.#merge(s));
-		const [metas, summaries] = await Promise.all([
-			this.#sync.store.trips(),
-			this.#watcher.store.all().catch(() => [] as TripSummary[]),
-		]);
-		const byId = new Map(summaries.map((s) => [s.tripId, s]));
+		const { metas, summaries } = await this.#local.read();
+		this.#byId = new Map(summaries.map((s) => [s.tripId, s]));
 		const live = metas.filter((m) => m.revoked === null);
 		this.entries = sortTrips(
 			live.map((m) => {
-				const s = byId.get(m.tripId);
+				const s = this.#byId.get(m.tripId);
 				const localOnly = m.createdHere && !m.serverCreated;
 				const base = s ? fromSummary(s) : { ...blank(m.tripId), name: m.serverName ?? '' };
 				return { ...base, localOnly, role: base.role ?? (m.createdHere ? 'owner' : null) };
 			}),
 		);
 		this.loading = false;
-		if (this.#stopped) return;
+		return live;
+	}
+
+	/** One server round and catch-up at a time (a reload of the list and the engine's start may overlap). */
+	#fromServer(live: TripMeta[]): Promise<void> {
+		this.#serverRun = this.#serverRun.then(() => this.#serverRound(live)).catch(() => {});
+		return this.#serverRun;
+	}
+
+	async #serverRound(live: TripMeta[]): Promise<void> {
+		const sync = this.#sync;
+		if (this.#stopped || !sync) return;
 		const stale = live.filter((m) => {
-			const s = byId.get(m.tripId);
+			const s = this.#byId.get(m.tripId);
 			return !s || s.cursor !== m.cursor;
 		});
 		let rows: TripStatusRow[] = [];
 		try {
-			rows = await this.#sync.serverTripList();
+			rows = await sync.serverTripList();
 			this.serverError = null;
 			this.#mergeServer(rows);
 		} catch (err) {
@@ -117,7 +150,7 @@ export class TripList {
 	#mergeServer(rows: TripStatusRow[]): void {
 		const known = new Map(this.entries.map((e) => [e.tripId, e]));
 		for (const row of rows) {
-			this.#watcher.setRole(row.tripId, row.role);
+			this.#watcher?.setRole(row.tripId, row.role);
 			const entry = known.get(row.tripId);
 			if (entry) known.set(row.tripId, { ...entry, role: row.role, name: entry.name || row.name, localOnly: false });
 			else known.set(row.tripId, { ...blank(row.tripId), name: row.name, role: row.role, local: false });
@@ -138,6 +171,9 @@ export class TripList {
 	 * (new on this device, or changed elsewhere). One trip at a time: the list stays responsive.
 	 */
 	async #catchUp(stale: string[], behind: string[]): Promise<void> {
+		const sync = this.#sync;
+		const watcher = this.#watcher;
+		if (!sync || !watcher) return;
 		const work = [...new Set([...stale, ...behind])];
 		const pull = new Set(behind);
 		if (work.length === 0) return;
@@ -154,9 +190,9 @@ export class TripList {
 			try {
 				await withTimeout(
 					(async () => {
-						const handle = await this.#sync.open(tripId);
-						if (pull.has(tripId)) await this.#sync.syncNow(tripId);
-						await this.#watcher.refresh(tripId, handle.doc());
+						const handle = await sync.open(tripId);
+						if (pull.has(tripId)) await sync.syncNow(tripId);
+						await watcher.refresh(tripId, handle.doc());
 					})(),
 					pull.has(tripId) ? LOAD_MS * 6 : LOAD_MS,
 				);
