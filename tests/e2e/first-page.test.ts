@@ -44,6 +44,7 @@ test('starting over signs out and comes back as a different guest', async () => 
 	await page.getByTestId('user-id').waitFor({ timeout: 15_000 });
 	const first = (await page.getByTestId('user-id').textContent())?.trim();
 
+	await page.getByRole('button', { name: 'Account' }).click();
 	await page.getByRole('button', { name: 'Start over as a new guest' }).click();
 	await expect
 		.poll(

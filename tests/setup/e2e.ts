@@ -26,7 +26,8 @@ export default async function setup(project: TestProject) {
 	const work = await mkdtemp(join(tmpdir(), 'tripmate-e2e-'));
 	// Under root, Postgres runs as the postgres user, who must be able to reach its data dir.
 	await chmod(work, 0o755);
-	const stack = await startStack({ dataDir: join(work, 'pg'), apiPort: 0, dbPort: 0 });
+	// Email confirmations on, as hosted projects have them: "Save your trips" goes through the mailed link.
+	const stack = await startStack({ dataDir: join(work, 'pg'), apiPort: 0, dbPort: 0, confirmEmail: true });
 	try {
 		await buildApp(work, stack.api.url, stack.api.config.anonKey);
 	} catch (err) {

@@ -15,7 +15,7 @@ import { changeHash } from './bytes';
 import type { ServerInfo } from './cycle';
 import { Replica, type ReplicaState } from './replica';
 import type { RetryOptions } from './retry';
-import { supabaseTripServer, type TripServer } from './server';
+import { supabaseTripServer, type TripServer, type TripStatusRow } from './server';
 import { HISTORY_LIMIT, overallOf, StateCell, type OverallSyncState, type StorageWarning, type SyncRun } from './state';
 import { openIndexedDbSyncStore, type SyncStore } from './store';
 import { watchStorage, type StorageLike } from './storage-watch';
@@ -48,6 +48,9 @@ export interface TripSyncOptions {
 	/** navigator.storage or a stand-in (default: navigator.storage when present). */
 	storage?: StorageLike | null;
 }
+
+const statusMap = (rows: TripStatusRow[]): Map<string, ServerInfo> =>
+	new Map(rows.map((r) => [r.tripId, { role: r.role, lastSeq: r.lastSeq, snapshotSeq: r.snapshotSeq }]));
 
 const defaultDocName = (doc: unknown): string | null => {
 	const name = (doc as { meta?: { name?: unknown } } | null)?.meta?.name;
@@ -241,7 +244,18 @@ export class TripSync {
 
 	/** The trips this user belongs to (sync_status), e.g. to open each at start. */
 	async serverTrips(): Promise<string[]> {
-		return [...(await this.#loadStatus(true)).keys()];
+		return (await this.serverTripList()).map((r) => r.tripId);
+	}
+
+	/**
+	 * The trips this user belongs to with what the server knows of each (name, role, last seq,
+	 * member count): the trips list shows role and trips not yet on this device from it.
+	 */
+	async serverTripList(): Promise<TripStatusRow[]> {
+		const rows = this.server.status();
+		this.#status = rows.then((r) => statusMap(r));
+		this.#status.catch(() => (this.#status = null));
+		return rows;
 	}
 
 	async close(tripId: string): Promise<void> {
@@ -265,12 +279,7 @@ export class TripSync {
 
 	async #loadStatus(fresh = false): Promise<Map<string, ServerInfo>> {
 		if (fresh || !this.#status) {
-			this.#status = this.server
-				.status()
-				.then(
-					(rows) =>
-						new Map(rows.map((r) => [r.tripId, { role: r.role, lastSeq: r.lastSeq, snapshotSeq: r.snapshotSeq }])),
-				);
+			this.#status = this.server.status().then(statusMap);
 			this.#status.catch(() => (this.#status = null));
 		}
 		return this.#status;
