@@ -5,11 +5,12 @@
  * trip model's operation through TripSync.change, the handle's change event, the view re-read
  * (with unchanged items kept, memo.ts) and Svelte's update of that one row.
  *
- * Contract for the suite runner (bench/app.bench.ts): pass a page already on the app as a signed-in
- * user (a fresh guest); this creates its own trip there.
+ * `measure` (the suite runner's contract, bench/app.bench.ts) opens a fresh guest and its own trip.
  */
 import type { Page } from 'playwright-core';
-import { summarize } from '../lib.ts';
+import type { AppFigures } from '../app.bench.ts';
+import { ms, summarize } from '../lib.ts';
+import type { AppBench } from './harness.ts';
 
 export interface LocalEditOptions {
 	items?: number;
@@ -87,4 +88,32 @@ export async function localEditFigures(
 		local_edit_view_read_p95_ms: read.p95,
 		local_edit_change_p95_ms: before.p95,
 	};
+}
+
+export async function measure(bench: AppBench): Promise<AppFigures> {
+	const context = await bench.browser.newContext({ viewport: { width: 1280, height: 800 } });
+	try {
+		const page = await context.newPage();
+		page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+		await page.goto(bench.appUrl);
+		await page.getByTestId('user-id').waitFor({ timeout: 30_000 });
+		const f = await localEditFigures(page);
+		return {
+			title: 'App: trip page (Chromium, 1,000 items)',
+			values: { ...f },
+			figures: [
+				{
+					name: 'local edit → screen p95',
+					value: ms(f.local_edit_to_screen_p95_ms),
+					target: '≤ 16 ms',
+					met: f.local_edit_to_screen_p95_ms <= 16,
+				},
+				{ name: 'local edit → screen p50', value: ms(f.local_edit_to_screen_p50_ms) },
+				{ name: 'of which click → change applied p95', value: ms(f.local_edit_change_p95_ms) },
+				{ name: 'of which the view re-read p95', value: ms(f.local_edit_view_read_p95_ms) },
+			],
+		};
+	} finally {
+		await context.close();
+	}
 }
