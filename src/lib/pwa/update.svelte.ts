@@ -1,7 +1,7 @@
 // "Update available — reload": a new build's worker installs and waits; the prompt shows; only
 // the user's "Reload" lets it take over (SKIP_WAITING), and the page reloads when it controls the
 // page — never while the user has unsaved typing, which waits until the fields are saved or cleared.
-import { hasUnsavedTyping } from './unsaved';
+import { hasUnsavedTyping, trackTyping } from './unsaved';
 
 export class UpdateWatcher {
 	/** A new version is installed and waiting. */
@@ -10,10 +10,13 @@ export class UpdateWatcher {
 	waitingForTyping = $state(false);
 	#reg: ServiceWorkerRegistration | undefined;
 	#reloading = false;
+	#requested = false;
 	#cleanups: (() => void)[] = [];
+	#typingTimer: ReturnType<typeof setInterval> | null = null;
 
 	constructor(reg: ServiceWorkerRegistration | undefined) {
 		this.#reg = reg;
+		trackTyping();
 		if (!reg || !navigator.serviceWorker) return;
 		// A waiting worker with a controller means an update; without one it is the first install.
 		const check = () => {
@@ -29,7 +32,11 @@ export class UpdateWatcher {
 		this.#cleanups.push(() => reg.removeEventListener('updatefound', onFound));
 		check();
 		// Whoever said "Reload" (this tab or another), the new worker now controls this page.
-		const onControl = () => this.#reloadWhenSafe();
+		// The first install's clients.claim() changes the controller too: no reload for that one.
+		const hadController = navigator.serviceWorker.controller !== null;
+		const onControl = () => {
+			if (hadController || this.#requested) this.#reloadWhenSafe();
+		};
 		navigator.serviceWorker.addEventListener('controllerchange', onControl);
 		this.#cleanups.push(() => navigator.serviceWorker.removeEventListener('controllerchange', onControl));
 	}
@@ -41,6 +48,7 @@ export class UpdateWatcher {
 			this.#watchTyping(() => this.reload());
 			return;
 		}
+		this.#requested = true;
 		const waiting = this.#reg?.waiting;
 		if (waiting) waiting.postMessage({ type: 'SKIP_WAITING' });
 		else this.#reloadWhenSafe();
@@ -58,20 +66,18 @@ export class UpdateWatcher {
 	}
 
 	#watchTyping(then: () => void): void {
-		const check = () => {
+		if (this.#typingTimer) return;
+		// Polled rather than evented: a submit handler clears its field without an input event.
+		this.#typingTimer = setInterval(() => {
 			if (hasUnsavedTyping()) return;
-			document.removeEventListener('input', check, true);
-			document.removeEventListener('submit', later, true);
+			clearInterval(this.#typingTimer!);
+			this.#typingTimer = null;
 			this.waitingForTyping = false;
 			then();
-		};
-		// A submit clears its fields after the handler runs: look once the page has settled.
-		const later = () => setTimeout(check, 0);
-		document.addEventListener('input', check, true);
-		document.addEventListener('submit', later, true);
+		}, 300);
 		this.#cleanups.push(() => {
-			document.removeEventListener('input', check, true);
-			document.removeEventListener('submit', later, true);
+			if (this.#typingTimer) clearInterval(this.#typingTimer);
+			this.#typingTimer = null;
 		});
 	}
 
