@@ -27,6 +27,9 @@ export class Relay {
 	setTarget(targetUrl: string): void {
 		const u = new URL(targetUrl);
 		this.target = { host: u.hostname, port: Number(u.port) };
+		// Kept-alive connections still lead to the old server: a redeploy ends them.
+		for (const s of this.#sockets) s.destroy();
+		this.#sockets.clear();
 	}
 
 	async restore(): Promise<void> {

@@ -12,7 +12,7 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp } from '../setup/e2e.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, launchProfile } from './browser.ts';
 import { Relay } from './relay.ts';
 import { serveStatic } from './static-server.ts';
 
@@ -186,10 +186,16 @@ async function lastRun(
 }
 
 test('installable: the manifest has what Chromium asks for, with the New trip shortcut, and no installability errors', async () => {
-	const a = await newDevice();
-	const cdp = await a.context.newCDPSession(a.page);
+	// A real profile: Chromium never offers installation from an incognito context.
+	const context = await launchProfile(join(work, 'profile'));
+	const page = await watch(context.pages()[0] ?? (await context.newPage()));
+	await page.goto(appUrl);
+	await page.getByTestId('user-id').waitFor({ timeout: 20_000 });
+	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+	const cdp = await context.newCDPSession(page);
 	const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
 	expect(installabilityErrors).toEqual([]);
+	const a = { page, context };
 	const manifest = (await a.page.evaluate(async () => (await fetch('/manifest.webmanifest')).json())) as {
 		name: string;
 		short_name: string;
@@ -225,6 +231,8 @@ test('offline shell: with the site and the API stopped, a reload opens the app, 
 		await a.page.getByRole('link', { name: new RegExp(name) }).click();
 		await item(a.page, `${name} map`).waitFor({ timeout: 20_000 });
 		await addItem(a.page, `${name} offline edit`);
+		// Captured into the outbox (and the document stored) before the next navigation.
+		await expect.poll(() => statusText(a.page), { timeout: 10_000 }).toMatch(/pending/);
 	}
 	// A fresh navigation to a deep link comes from the precache too, with the edit made offline.
 	await a.page.reload();
