@@ -77,7 +77,9 @@ async function catchup(api: ApiHandle, r: Results): Promise<void> {
 	r.periodic_catchup_50x200_ms = performance.now() - t0;
 	const pulled = result.trips.reduce((n, t) => n + t.pulled, 0);
 	if (pulled !== TRIPS * CHANGES || result.trips.some((t) => t.error))
-		throw new Error(`catch-up pulled ${pulled} of ${TRIPS * CHANGES}: ${JSON.stringify(result.trips.find((t) => t.error))}`);
+		throw new Error(
+			`catch-up pulled ${pulled} of ${TRIPS * CHANGES}: ${JSON.stringify(result.trips.find((t) => t.error))}`,
+		);
 }
 
 async function pushPending(api: ApiHandle, r: Results): Promise<void> {

@@ -3,7 +3,6 @@
 // every outbox ('push') or push and then catch every trip up ('catchup'), tell the windows as it
 // goes, and keep a record of the run for the settings page. Imports sync and supabase only.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { sessionUserId } from '../supabase/client';
 import { recordBackgroundRun } from './background-log';
 import type { BackgroundKind, BackgroundTripReport, SyncMessage } from './background-messages';
 import { catchUpAll, type ChunkSink } from './background-pull';
@@ -37,9 +36,10 @@ export async function runBackground(kind: BackgroundKind, o: BackgroundRunOption
 	const trips: BackgroundTripReport[] = [];
 	let userId: string | null = null;
 	try {
-		userId = await sessionUserId(o.client);
+		const server = o.server ?? supabaseTripServer(o.client);
+		// getSession reads the stored session and refreshes it (under the shared lock) if it is stale.
+		userId = await server.currentUser();
 		if (userId) {
-			const server = o.server ?? supabaseTripServer(o.client);
 			const store = await openIndexedDbSyncStore(userId, { scope: o.scope, indexedDB: o.indexedDB });
 			try {
 				const ctx = {
