@@ -212,6 +212,9 @@ test('installable: the manifest has what Chromium asks for, with the New trip sh
 	expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
 	expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
 	expect(manifest.shortcuts.map((s) => s.name)).toEqual(['New trip']);
+	// The shortcut opens the new-trip form.
+	await page.goto(new URL(manifest.shortcuts[0]!.url, appUrl).href);
+	await page.getByRole('textbox', { name: 'Trip name' }).waitFor({ timeout: 20_000 });
 	await a.context.close();
 });
 
