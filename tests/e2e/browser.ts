@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll } from 'vitest';
 
 /** Debian's Chromium (installed by .ci/run); playwright-core never downloads a browser. */
@@ -28,4 +28,13 @@ export async function launchBrowser(): Promise<Browser> {
 		await browser.close();
 	});
 	return browser;
+}
+
+/**
+ * A non-incognito profile in `userDataDir` (Chromium refuses to install apps from incognito
+ * contexts, which `browser.newContext()` makes): for installability checks.
+ */
+export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
+	if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}`);
+	return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: ARGS, headless: true });
 }

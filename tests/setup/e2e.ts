@@ -48,7 +48,13 @@ export default async function setup(project: TestProject) {
 	};
 }
 
-async function buildApp(outDir: string, supabaseUrl: string, anonKey: string): Promise<void> {
+/** A production build into `outDir/build` talking to `supabaseUrl` (`extraEnv`: e.g. TRIPMATE_VERSION). */
+export async function buildApp(
+	outDir: string,
+	supabaseUrl: string,
+	anonKey: string,
+	extraEnv: Record<string, string> = {},
+): Promise<void> {
 	const child = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
 		env: {
 			...process.env,
@@ -57,6 +63,7 @@ async function buildApp(outDir: string, supabaseUrl: string, anonKey: string): P
 			TRIPMATE_BUILD_DIR: outDir,
 			PUBLIC_SUPABASE_URL: supabaseUrl,
 			PUBLIC_SUPABASE_ANON_KEY: anonKey,
+			...extraEnv,
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});

@@ -8,7 +8,14 @@ import { base } from '$app/paths';
  *
  * @returns the registration, or undefined in dev, where service workers are unsupported, or on failure
  */
-export async function registerServiceWorker(): Promise<ServiceWorkerRegistration | undefined> {
+export function registerServiceWorker(): Promise<ServiceWorkerRegistration | undefined> {
+	return (registration ??= register());
+}
+
+/** The one registration of this page (update prompt, background sync and settings share it). */
+let registration: Promise<ServiceWorkerRegistration | undefined> | null = null;
+
+async function register(): Promise<ServiceWorkerRegistration | undefined> {
 	if (dev || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return undefined;
 	try {
 		return await navigator.serviceWorker.register(`${base}/service-worker.js`, {

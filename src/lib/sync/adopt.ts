@@ -8,9 +8,10 @@ import * as A from '@automerge/automerge';
 import type { Repo } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { tripIdToDocumentId, type TripId } from '../trip/ids';
+import { docsDatabaseName } from './docs-name';
 import { openIndexedDbSyncStore, type SyncStore } from './store';
 
-export const docsDatabaseName = (userId: string, scope = '') => `tripmate-docs:${scope}${userId}`;
+export { docsDatabaseName };
 
 export interface AdoptTarget {
 	repo: Repo;

@@ -347,6 +347,9 @@ async function syncName(ctx: CycleContext, authed: Authed): Promise<void> {
 async function maybeUploadSnapshot(ctx: CycleContext, report: CycleReport, authed: Authed): Promise<void> {
 	if (ctx.info?.role !== 'owner' && ctx.info?.role !== 'editor') return;
 	const meta = await ctx.store.trip(ctx.tripId);
+	// The service worker's catch-up moves the cursor over changes it stored for the Repo to load:
+	// until this document has merged them, a save of it is not the log at the cursor.
+	if (meta.cursorHash !== null && ctx.doc.change(meta.cursorHash) === null) return;
 	const heads = ctx.doc.heads();
 	const exact =
 		(await ctx.store.pendingCount(ctx.tripId)) === 0 &&

@@ -222,6 +222,17 @@ export class TripSync {
 		for (const r of this.#replicas.values()) r.request(trigger);
 	}
 
+	/**
+	 * Merges document chunks the service worker stored for a trip (its background catch-up moved
+	 * the cursor past them): an open trip shows them at once instead of at the next load.
+	 */
+	async mergeStored(tripId: string, keys: string[][]): Promise<void> {
+		const replica = this.#replicas.get(tripId);
+		if (!replica || replica.stopped || keys.length === 0) return;
+		const parts = (await Promise.all(keys.map((k) => this.#storageAdapter.load(k)))).filter((b) => b !== undefined);
+		if (parts.length > 0) replica.handle.update((doc) => parts.reduce((d, bin) => A.loadIncremental(d, bin), doc));
+	}
+
 	/** Network availability (the window's online/offline events, or a test's switch). */
 	setOnline(online: boolean): void {
 		const was = this.#online;

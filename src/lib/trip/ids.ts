@@ -4,8 +4,9 @@
 // ItemId where a PersonId is expected. Ids inside a document are short random strings (not UUIDs)
 // because each one is stored in every change that mentions it: 12 base-62 characters carry ~71 bits,
 // plenty for the few thousand objects a trip holds, at a third of a UUID's bytes.
-import { documentIdToBinary, interpretAsDocumentId } from '@automerge/automerge-repo';
-import type { BinaryDocumentId, DocumentId } from '@automerge/automerge-repo';
+// slim: no wasm needed for ids, and the service worker must not pull in the wasm's top-level await.
+import { documentIdToBinary, interpretAsDocumentId } from '@automerge/automerge-repo/slim';
+import type { BinaryDocumentId, DocumentId } from '@automerge/automerge-repo/slim';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
