@@ -148,7 +148,52 @@ test('a deleted trip stops syncing on every member’s device', async () => {
 			'each device to stop syncing the deleted trip',
 			10_000,
 		);
-	for (const d of [a, b])
+	for (const d of [a, b]) {
 		expect(d.sync.state.get().trips[tripId]!.status).toMatchObject({ problem: { kind: 'removed' } });
+		// Left the trip's channel, and refuses further edits rather than keeping them unsynced.
+		expect(d.client.getChannels().some((c) => c.topic === `realtime:trip:${tripId}`)).toBe(false);
+		await expect(d.sync.change<Trip>(tripId, () => {})).rejects.toThrow(/no longer synced/);
+	}
 	expect(A.getHeads(docOf(a, tripId))).toEqual(A.getHeads(docOf(b, tripId)));
+});
+
+test('a member removed while idle learns it from the membership hint alone; unsynced edits stay exportable', async () => {
+	const [ana, vic] = await Promise.all([signIn(api), signIn(api)]);
+	const a = await startDevice(ana);
+	const tripId = await a.sync.createTrip<Trip>({ init: init('Hint only') });
+	await a.sync.whenIdle();
+	await addMember(api, tripId, vic, 'viewer');
+	const v = await startDevice(vic);
+	const handle = await v.sync.open<Trip>(tripId);
+	await v.sync.whenIdle();
+	await eventually(() => v.sync.history().some((r) => r.trigger === 'joined'), 'vic to join the channel');
+	// An edit the server refuses (viewer), kept locally: nothing retries it, so no push can reveal the
+	// removal below — only the membership hint, checked against the server.
+	handle.change((d) => {
+		d.items.kept = { name: 'kept for export' };
+	});
+	await eventually(() => v.sync.state.get().trips[tripId]?.lastError?.kind === 'read-only', 'the read-only refusal');
+	const runs = v.sync.history().length;
+	const { error } = await ana.client.rpc('remove_member', { p_trip_id: tripId, p_user_id: vic.id });
+	expect(error).toBeNull();
+	await eventually(
+		() => v.sync.state.get().trips[tripId]?.lastError?.kind === 'removed',
+		'vic to learn he was removed',
+		10_000,
+	);
+	expect(
+		v.sync
+			.history()
+			.slice(runs)
+			.every((r) => r.pushed === 0),
+	).toBe(true);
+	expect(v.sync.state.get().trips[tripId]!.status).toMatchObject({ problem: { kind: 'removed', pending: 1 } });
+	expect(v.client.getChannels().some((c) => c.topic === `realtime:trip:${tripId}`)).toBe(false);
+	// The unsynced edit is exported as change bytes another copy of the trip can apply.
+	const exported = await v.sync.unsynced(tripId);
+	expect(exported).toHaveLength(1);
+	const [withIt] = A.applyChanges(A.clone(docOf(a, tripId)), exported);
+	expect((withIt as unknown as Trip).items.kept?.name).toBe('kept for export');
+	expect((await serverHashes(api, tripId)).size).toBe(hashesOf(docOf(a, tripId)).length);
+	expect(hashesOf(docOf(a, tripId)).every((h) => hashesOf(docOf(v, tripId)).includes(h))).toBe(true);
 });
