@@ -12,6 +12,7 @@ import {
 	signIn,
 	startDevice,
 	stopAllDevices,
+	stopDevice,
 } from './harness.ts';
 
 const api = await startTestStack();
@@ -196,4 +197,42 @@ test('a member removed while idle learns it from the membership hint alone; unsy
 	expect((withIt as unknown as Trip).items.kept?.name).toBe('kept for export');
 	expect((await serverHashes(api, tripId)).size).toBe(hashesOf(docOf(a, tripId)).length);
 	expect(hashesOf(docOf(a, tripId)).every((h) => hashesOf(docOf(v, tripId)).includes(h))).toBe(true);
+});
+
+test('a removed member’s device, restarted, stays stopped for that trip until the member is added back', async () => {
+	const [ana, ben] = await Promise.all([signIn(api), signIn(api)]);
+	const a = await startDevice(ana);
+	const tripId = await a.sync.createTrip<Trip>({ init: init('Restarted') });
+	await a.sync.whenIdle();
+	await addMember(api, tripId, ben, 'editor');
+	const first = await startDevice(ben, { scope: 'ben-phone:' });
+	await first.sync.open(tripId);
+	await first.sync.whenIdle();
+	first.sync.setOnline(false);
+	await first.sync.change<Trip>(tripId, (d) => {
+		d.items.mine = { name: 'unsynced' };
+	});
+	const { error } = await ana.client.rpc('remove_member', { p_trip_id: tripId, p_user_id: ben.id });
+	expect(error).toBeNull();
+	first.sync.setOnline(true);
+	await eventually(() => first.sync.state.get().trips[tripId]?.lastError?.kind === 'removed', 'ben to be told');
+	await stopDevice(first);
+
+	// After a restart the trip opens from IndexedDB, already stopped: no cycle, no channel.
+	const second = await startDevice(ben, { scope: 'ben-phone:' });
+	await second.sync.open(tripId);
+	await second.sync.whenIdle();
+	expect(second.sync.state.get().trips[tripId]!.status).toMatchObject({ problem: { kind: 'removed', pending: 1 } });
+	expect(second.sync.history()).toEqual([]);
+	expect(second.client.getChannels().some((c) => c.topic === `realtime:trip:${tripId}`)).toBe(false);
+	expect(await second.sync.unsynced(tripId)).toHaveLength(1);
+	await expect(second.sync.change<Trip>(tripId, () => {})).rejects.toThrow(/no longer synced/);
+	await stopDevice(second);
+
+	// Added back: the next start syncs again, and the edit kept all along reaches everyone.
+	await addMember(api, tripId, ben, 'editor');
+	const third = await startDevice(ben, { scope: 'ben-phone:' });
+	await third.sync.open(tripId);
+	const doc = (await expectConverged(api, tripId, [a, third])) as unknown as Trip;
+	expect(doc.items.mine?.name).toBe('unsynced');
 });
