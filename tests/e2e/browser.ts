@@ -73,6 +73,13 @@ export async function launchPersistent(userDataDir: string): Promise<PersistentB
 		}
 		await exited;
 	};
-	afterAll(kill);
+	running.add(kill);
+	void exited.then(() => running.delete(kill));
 	return { browser, context: browser.contexts()[0]!, kill };
 }
+
+/** Persistent Chromiums still alive; killed after the file's tests, even when a test failed. */
+const running = new Set<() => Promise<void>>();
+afterAll(async () => {
+	await Promise.all([...running].map((kill) => kill()));
+});
