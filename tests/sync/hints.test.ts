@@ -35,7 +35,7 @@ async function setup() {
 	await a.sync.whenIdle();
 	const forge = (payload: Record<string, unknown>) =>
 		channel.send({ type: 'broadcast', event: 'changes', payload: { trip_id: tripId, ...payload } });
-	return { a, tripId, forge, mallory };
+	return { a, tripId, forge, mallory, channel };
 }
 
 const runsOf = (d: Device, trigger: string) => d.sync.history().filter((r) => r.trigger === trigger);
@@ -85,4 +85,49 @@ test('two quick edits in a row: however their hints interleave with the pulls, b
 	});
 	await eventually(() => (docOf(m, tripId) as unknown as Trip).items?.two, 'both edits on the other device');
 	await expectConverged(api, tripId, [a, m]);
+});
+
+test('forged membership hints are checked against the server: a member who still belongs keeps syncing', async () => {
+	const { a, tripId, channel } = await setup();
+	for (const action of ['removed', 'deleted', 'removed'])
+		await channel.send({
+			type: 'broadcast',
+			event: 'membership',
+			payload: { trip_id: tripId, action, user_id: a.person.id, role: null },
+		});
+	await eventually(() => runsOf(a, 'membership').length > 0, 'the membership hints to be checked');
+	await a.sync.whenIdle();
+	expect(a.sync.state.get().trips[tripId]).toMatchObject({ status: { kind: 'synced' }, role: 'owner' });
+	// Still syncing: a later edit reaches the log.
+	await a.sync.change<Trip>(tripId, (d) => {
+		d.items.after = { name: 'after the forged hints' };
+	});
+	await expectConverged(api, tripId, [a]);
+});
+
+test('reordered and duplicated hints of real pushes: every change arrives once', async () => {
+	const { a, tripId, mallory, forge } = await setup();
+	const m = await startDevice(mallory);
+	await m.sync.open(tripId);
+	await m.sync.whenIdle();
+	const { rows } = await api.pool.query('select last_seq from public.trips where id = $1', [tripId]);
+	const base = Number(rows[0].last_seq);
+	m.sync.setOnline(false);
+	for (const k of [1, 2, 3])
+		await m.sync.change<Trip>(tripId, (d) => {
+			d.items[`m${k}`] = { name: `from mallory ${k}` };
+		});
+	m.sync.setOnline(true);
+	// Hints for the three seqs, newest first and each twice, beside the server's own.
+	for (const s of [3, 2, 1, 3, 1, 2]) await forge({ from_seq: base + s, to_seq: base + s, hashes: [] });
+	await eventually(
+		() => ['m1', 'm2', 'm3'].every((k) => (docOf(a, tripId) as unknown as Trip).items?.[k]),
+		'all three of mallory’s edits on ana’s device',
+	);
+	await expectConverged(api, tripId, [a, m]);
+	const { rows: counts } = await api.pool.query(
+		'select count(*)::int as n, count(distinct hash)::int as d from public.trip_changes where trip_id = $1',
+		[tripId],
+	);
+	expect(counts[0].n).toBe(counts[0].d);
 });

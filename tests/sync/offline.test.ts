@@ -3,6 +3,7 @@ import { startTestStack } from '../helpers/stack.ts';
 import {
 	addMember,
 	docOf,
+	eventually,
 	expectConverged,
 	serverHashes,
 	signIn,
@@ -122,3 +123,24 @@ async function deleteOutboxRows(scope: string, userId: string) {
 	});
 	db.close();
 }
+
+test('a shutdown while the network fails does not wait for the retries; the next start pushes the edit', async () => {
+	const ana = await signIn(api);
+	const first = await startDevice(ana, { scope: 'laptop:' });
+	const tripId = await first.sync.createTrip<Trip>({ init: init('Tromsø') });
+	await first.sync.whenIdle();
+	first.net.up = false; // the engine believes it is online: every call fails, retries back off
+	await first.sync.change<Trip>(tripId, (d) => {
+		d.items.waiting = { name: 'waiting' };
+	});
+	await eventually(() => first.sync.history().some((r) => r.outcome === 'error'), 'a failed push');
+	const [entry] = await first.sync.store.outbox(tripId);
+	await stopDevice(first); // hangs (until the test times out) if shutdown waits out the retries
+
+	const second = await startDevice(ana, { scope: 'laptop:' });
+	await second.sync.open(tripId);
+	await second.sync.whenIdle();
+	expect((await serverHashes(api, tripId)).has(entry!.hash)).toBe(true);
+	expect(await second.sync.store.pendingCount(tripId)).toBe(0);
+	await expectConverged(api, tripId, [second]);
+});

@@ -12,6 +12,7 @@ import {
 	signIn,
 	startDevice,
 	stopAllDevices,
+	stopDevice,
 } from './harness.ts';
 
 const api = await startTestStack();
@@ -148,7 +149,90 @@ test('a deleted trip stops syncing on every member’s device', async () => {
 			'each device to stop syncing the deleted trip',
 			10_000,
 		);
-	for (const d of [a, b])
+	for (const d of [a, b]) {
 		expect(d.sync.state.get().trips[tripId]!.status).toMatchObject({ problem: { kind: 'removed' } });
+		// Left the trip's channel, and refuses further edits rather than keeping them unsynced.
+		expect(d.client.getChannels().some((c) => c.topic === `realtime:trip:${tripId}`)).toBe(false);
+		await expect(d.sync.change<Trip>(tripId, () => {})).rejects.toThrow(/no longer synced/);
+	}
 	expect(A.getHeads(docOf(a, tripId))).toEqual(A.getHeads(docOf(b, tripId)));
+});
+
+test('a member removed while idle learns it from the membership hint alone; unsynced edits stay exportable', async () => {
+	const [ana, vic] = await Promise.all([signIn(api), signIn(api)]);
+	const a = await startDevice(ana);
+	const tripId = await a.sync.createTrip<Trip>({ init: init('Hint only') });
+	await a.sync.whenIdle();
+	await addMember(api, tripId, vic, 'viewer');
+	const v = await startDevice(vic);
+	const handle = await v.sync.open<Trip>(tripId);
+	await v.sync.whenIdle();
+	await eventually(() => v.sync.history().some((r) => r.trigger === 'joined'), 'vic to join the channel');
+	// An edit the server refuses (viewer), kept locally: nothing retries it, so no push can reveal the
+	// removal below — only the membership hint, checked against the server.
+	handle.change((d) => {
+		d.items.kept = { name: 'kept for export' };
+	});
+	await eventually(() => v.sync.state.get().trips[tripId]?.lastError?.kind === 'read-only', 'the read-only refusal');
+	const runs = v.sync.history().length;
+	const { error } = await ana.client.rpc('remove_member', { p_trip_id: tripId, p_user_id: vic.id });
+	expect(error).toBeNull();
+	await eventually(
+		() => v.sync.state.get().trips[tripId]?.lastError?.kind === 'removed',
+		'vic to learn he was removed',
+		10_000,
+	);
+	expect(
+		v.sync
+			.history()
+			.slice(runs)
+			.every((r) => r.pushed === 0),
+	).toBe(true);
+	expect(v.sync.state.get().trips[tripId]!.status).toMatchObject({ problem: { kind: 'removed', pending: 1 } });
+	expect(v.client.getChannels().some((c) => c.topic === `realtime:trip:${tripId}`)).toBe(false);
+	// The unsynced edit is exported as change bytes another copy of the trip can apply.
+	const exported = await v.sync.unsynced(tripId);
+	expect(exported).toHaveLength(1);
+	const [withIt] = A.applyChanges(A.clone(docOf(a, tripId)), exported);
+	expect((withIt as unknown as Trip).items.kept?.name).toBe('kept for export');
+	expect((await serverHashes(api, tripId)).size).toBe(hashesOf(docOf(a, tripId)).length);
+	expect(hashesOf(docOf(a, tripId)).every((h) => hashesOf(docOf(v, tripId)).includes(h))).toBe(true);
+});
+
+test('a removed member’s device, restarted, stays stopped for that trip until the member is added back', async () => {
+	const [ana, ben] = await Promise.all([signIn(api), signIn(api)]);
+	const a = await startDevice(ana);
+	const tripId = await a.sync.createTrip<Trip>({ init: init('Restarted') });
+	await a.sync.whenIdle();
+	await addMember(api, tripId, ben, 'editor');
+	const first = await startDevice(ben, { scope: 'ben-phone:' });
+	await first.sync.open(tripId);
+	await first.sync.whenIdle();
+	first.sync.setOnline(false);
+	await first.sync.change<Trip>(tripId, (d) => {
+		d.items.mine = { name: 'unsynced' };
+	});
+	const { error } = await ana.client.rpc('remove_member', { p_trip_id: tripId, p_user_id: ben.id });
+	expect(error).toBeNull();
+	first.sync.setOnline(true);
+	await eventually(() => first.sync.state.get().trips[tripId]?.lastError?.kind === 'removed', 'ben to be told');
+	await stopDevice(first);
+
+	// After a restart the trip opens from IndexedDB, already stopped: no cycle, no channel.
+	const second = await startDevice(ben, { scope: 'ben-phone:' });
+	await second.sync.open(tripId);
+	await second.sync.whenIdle();
+	expect(second.sync.state.get().trips[tripId]!.status).toMatchObject({ problem: { kind: 'removed', pending: 1 } });
+	expect(second.sync.history()).toEqual([]);
+	expect(second.client.getChannels().some((c) => c.topic === `realtime:trip:${tripId}`)).toBe(false);
+	expect(await second.sync.unsynced(tripId)).toHaveLength(1);
+	await expect(second.sync.change<Trip>(tripId, () => {})).rejects.toThrow(/no longer synced/);
+	await stopDevice(second);
+
+	// Added back: the next start syncs again, and the edit kept all along reaches everyone.
+	await addMember(api, tripId, ben, 'editor');
+	const third = await startDevice(ben, { scope: 'ben-phone:' });
+	await third.sync.open(tripId);
+	const doc = (await expectConverged(api, tripId, [a, third])) as unknown as Trip;
+	expect(doc.items.mine?.name).toBe('unsynced');
 });

@@ -2,6 +2,7 @@ import { afterAll, expect, test } from 'vitest';
 import { startTestStack } from '../helpers/stack.ts';
 import {
 	docOf,
+	expectConverged,
 	eventually,
 	hashesOf,
 	serverHashes,
@@ -54,6 +55,10 @@ test('another user signing in on the shared client stops the push: no edit goes 
 	expect(rows.map((r) => r.author_id)).toEqual([ana.id]);
 	const server = await serverHashes(api, tripId);
 	expect(hashesOf(docOf(a, tripId)).every((h) => server.has(h))).toBe(true);
+	// A second device rebuilt from the log alone holds the same document.
+	const other = await startDevice(ana);
+	await other.sync.open(tripId);
+	await expectConverged(api, tripId, [a, other]);
 });
 
 test('two people signing in one after the other on one device: each sees only their own trips and edits', async () => {
@@ -86,4 +91,8 @@ test('two people signing in one after the other on one device: each sees only th
 		[tripId],
 	);
 	expect(rows.map((r) => r.author_id)).toEqual([ana.id]);
+	const other = await startDevice(ana);
+	await other.sync.open(tripId);
+	const doc = (await expectConverged(api, tripId, [a2, other])) as unknown as Trip;
+	expect(doc.items.unsynced?.name).toBe('made before signing out');
 });

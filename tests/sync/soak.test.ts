@@ -57,7 +57,10 @@ async function restart(d: Device): Promise<Device> {
 async function scenario(seed: number): Promise<void> {
 	const random = seededRandom(seed);
 	let devs = await devices(random);
-	for (const d of pool) d.sync.setOnline(true);
+	for (const d of pool) {
+		d.sync.setOnline(true);
+		d.net.up = true;
+	}
 	const creator = devs[0]!;
 	const tripId = await creator.sync.createTrip<Trip>({ init: (d) => void (d.meta.name = `Soak ${seed}`) });
 	await creator.sync.whenIdle();
@@ -82,10 +85,13 @@ async function scenario(seed: number): Promise<void> {
 				if (random() < 0.3) A.splice(doc, ['notes'], 0, 0, `${s} `);
 			});
 		} else if (r < 0.8) {
-			d.sync.setOnline(random() < 0.5);
+			// Either the device knows it is offline, or the network fails under it (fetch errors, backoff).
+			if (random() < 0.5) d.sync.setOnline(random() < 0.5);
+			else d.net.up = random() < 0.5;
 		} else if (r < 0.9) {
 			// Duplicate delivery: the device forgets how far it pulled and receives everything again.
-			await d.sync.whenIdle();
+			// (whenIdle waits out retries, which never end while this device's network is down.)
+			if (d.net.up) await d.sync.whenIdle();
 			await d.sync.store.updateTrip(tripId, { cursor: 0, cursorHash: null });
 			d.sync.notify('duplicate');
 		} else {
@@ -96,7 +102,10 @@ async function scenario(seed: number): Promise<void> {
 			devs = devs.map((x, k) => (k === i ? again : x));
 		}
 	}
-	for (const d of devs) d.sync.setOnline(true);
+	for (const d of devs) {
+		d.sync.setOnline(true);
+		d.net.up = true;
+	}
 	where = `seed ${seed}: converging`;
 	const doc = (await expectConverged(api, tripId, devs, 30_000)) as unknown as Trip;
 	expect(Object.keys(doc.items).sort(), `seed ${seed}: every edit made`).toEqual([...made].sort());

@@ -43,8 +43,6 @@ export interface CycleReport {
 }
 
 const PAGE = 1000;
-/** A page shorter than PAGE with less data than this ended at the log's end, not at the byte cap. */
-const SHORT_PAGE_BYTES = 1 << 20;
 /** Rounds of "push what the server says is missing, then push again" within one cycle. */
 const MAX_PUSH_ROUNDS = 4;
 const UNTITLED = 'Untitled trip';
@@ -86,10 +84,10 @@ export async function runCycle(ctx: CycleContext): Promise<CycleReport> {
 	try {
 		await checkUser(ctx);
 		await ensureCreated(ctx, authed);
-		// A push whose seqs followed the cursor leaves the cursor at the log's end as of that push:
-		// pulling would only fetch an empty page (a later write sends a hint, which starts a cycle).
-		const atLogEnd = await pushOutbox(ctx, report, authed);
-		if (!atLogEnd) await pull(ctx, report, authed);
+		await pushOutbox(ctx, report, authed);
+		// Always pulled, even after a push that moved the cursor to the log's end as of that push:
+		// the empty page is what proves the end (a hint for a later write may be lost or late).
+		await pull(ctx, report, authed);
 		await syncName(ctx, authed);
 		await maybeUploadSnapshot(ctx, report, authed);
 	} catch (e) {
@@ -137,45 +135,37 @@ async function ensureCreated(ctx: CycleContext, authed: Authed): Promise<void> {
 	await ctx.store.updateTrip(ctx.tripId, { serverCreated: true, serverName: name });
 }
 
-/** Pushes the outbox; true when the last push moved the cursor to the log's end. */
-async function pushOutbox(ctx: CycleContext, report: CycleReport, authed: Authed): Promise<boolean> {
+/** Pushes the outbox in causal batches, handling refusals that a retry within the cycle can fix. */
+async function pushOutbox(ctx: CycleContext, report: CycleReport, authed: Authed): Promise<void> {
 	await ctx.captured();
 	if (ctx.info?.role === 'viewer') {
 		const pending = await ctx.store.pendingCount(ctx.tripId);
 		if (pending > 0) throw new Stop({ kind: 'read-only', pending, message: 'you can view this trip but not edit it' });
-		return false;
+		return;
 	}
 	let singles = false;
-	let atEnd = false;
 	for (let round = 0; round < MAX_PUSH_ROUNDS; round++) {
 		const outbox = await ctx.store.outbox(ctx.tripId);
-		if (outbox.length === 0) return atEnd;
+		if (outbox.length === 0) return;
 		const batches = planPushBatches(outbox, singles ? { maxChanges: 1, maxBytes: Infinity } : undefined);
 		let again = false;
 		for (const batch of batches) {
 			try {
-				atEnd = await pushBatch(ctx, report, batch, authed);
+				await pushBatch(ctx, report, batch, authed);
 			} catch (e) {
 				if (!isServerCallError(e)) throw e;
 				const outcome = await onPushRefused(ctx, report, batch, e);
 				if (outcome === 'split') singles = true;
 				again = true;
-				atEnd = false;
 				break;
 			}
 		}
-		if (!again) return atEnd;
+		if (!again) return;
 	}
-	return false;
 }
 
-/** Pushes one batch; true when its seqs followed the cursor, which now stands at the last of them. */
-async function pushBatch(
-	ctx: CycleContext,
-	report: CycleReport,
-	batch: OutboxEntry[],
-	authed: Authed,
-): Promise<boolean> {
+/** Pushes one batch; when its seqs followed the cursor, the cursor moves over them. */
+async function pushBatch(ctx: CycleContext, report: CycleReport, batch: OutboxEntry[], authed: Authed): Promise<void> {
 	// The session may have changed between the cycle's start and this push (another tab signed in).
 	await checkUser(ctx);
 	const rows = await authed(() =>
@@ -209,7 +199,6 @@ async function pushBatch(
 			bytes: 0,
 		});
 	}
-	return contiguous;
 }
 
 /** What to do after the server refused a push; throws what backoff or the user must handle. */
@@ -317,9 +306,8 @@ async function pull(ctx: CycleContext, report: CycleReport, authed: Authed): Pro
 		report.pulled += rows.length;
 		report.bytesDown += bytes;
 		report.quarantined += quarantined.length;
-		// A short page well under the server's ~8 MiB page cap was the log's end when it was read
-		// (anything written since sends a hint): no empty page to fetch.
-		if (rows.length < PAGE && bytes < SHORT_PAGE_BYTES) return;
+		// Page by page until an empty page (the contract): a short page is not taken as the
+		// log's end, since the server may cap a page by bytes and rows may commit while we read.
 		meta = await ctx.store.trip(ctx.tripId);
 	}
 }

@@ -214,6 +214,19 @@ export class Replica {
 	}
 
 	/**
+	 * Resolves once no cycle runs and none is queued, without waiting for a scheduled retry: what
+	 * shutdown waits for, so it cannot hang on a failing network (the outbox keeps what is unpushed).
+	 */
+	async settle(): Promise<void> {
+		for (;;) {
+			await this.#capture;
+			const running = this.#running;
+			if (!running) return;
+			await running.catch(() => {});
+		}
+	}
+
+	/**
 	 * Resolves once no cycle runs and none is queued, a scheduled retry included ("wait for sync"
 	 * before sign-out, tests). While the server keeps failing it keeps waiting: callers bound it.
 	 */

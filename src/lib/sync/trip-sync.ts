@@ -281,7 +281,9 @@ export class TripSync {
 		for (const c of this.#cleanups.splice(0)) c();
 		const replicas = [...this.#replicas.values()];
 		this.#replicas.clear();
-		await Promise.all(replicas.map((r) => r.whenIdle().catch(() => {})));
+		// Cycles under way finish (their merges are stored); a retry still waiting on a failing network
+		// is not waited for: shutdown must not hang, and the outbox keeps what was not pushed.
+		await Promise.all(replicas.map((r) => r.settle()));
 		await Promise.all(replicas.map((r) => r.stop()));
 		await this.repo.flush();
 		await this.repo.shutdown();
