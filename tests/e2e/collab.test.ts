@@ -1,4 +1,7 @@
+import * as A from '@automerge/automerge';
+import { createClient } from '@supabase/supabase-js';
 import type { BrowserContext, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { afterEach, expect, inject, test } from 'vitest';
 import { launchBrowser } from './browser.ts';
 
@@ -48,11 +51,61 @@ async function joinByLink(
 	return { context, page, userId: await userIdOf(page) };
 }
 
+/** The access token of the page's session, read where the app keeps it (IndexedDB). */
+async function accessToken(page: Page): Promise<string> {
+	return page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('tripmate-auth');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const text = await new Promise<unknown>((resolve, reject) => {
+			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
+			read.onsuccess = () => resolve(read.result);
+			read.onerror = () => reject(read.error);
+		});
+		db.close();
+		return (JSON.parse(String(text)) as { access_token: string }).access_token;
+	});
+}
+
+/** supabase-js with a page's session: a second device of that person. */
+function clientFor(token: string) {
+	return createClient(inject('e2eApiUrl'), inject('e2eAnonKey'), {
+		auth: { persistSession: false, autoRefreshToken: false },
+		global: { headers: { Authorization: `Bearer ${token}` } },
+		realtime: { transport: WebSocket as never },
+	});
+}
+
+type Item = { name: string; quantity: number };
+
+/**
+ * Two people each set one item's quantity on a device of their own that had not heard of the
+ * other's edit (concurrent changes from one base), pushed to the log under their own sessions.
+ */
+async function concurrentQuantities(tripId: string, itemName: string, edits: [string, number][]): Promise<void> {
+	const { data, error } = await clientFor(edits[0]![0]).rpc('pull_changes', { p_trip_id: tripId });
+	expect(error).toBeNull();
+	const changes = (data as { data: string }[]).map((r) => new Uint8Array(Buffer.from(r.data, 'base64')));
+	const [base] = A.applyChanges(A.init<{ items: Record<string, Item> }>(), changes);
+	const id = Object.keys(base.items).find((k) => String(base.items[k]!.name) === itemName)!;
+	for (const [token, quantity] of edits) {
+		const mine = A.change(A.clone(base), (d) => void (d.items[id]!.quantity = quantity));
+		const change = A.getLastLocalChange(mine)!;
+		const pushed = await clientFor(token).rpc('push_changes', {
+			p_trip_id: tripId,
+			p_changes: [Buffer.from(change).toString('base64')],
+		});
+		expect(pushed.error).toBeNull();
+	}
+}
+
 const hereNow = (page: Page) => page.getByRole('list', { name: 'Here now' }).getByRole('listitem');
 const hereIds = async (page: Page) =>
 	(await hereNow(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-user-id') ?? ''))).sort();
 
-test('the owner invites an editor and a viewer by link; all see each other here; the viewer is told it is view only; a removed editor is told', async () => {
+test('the owner invites an editor and a viewer by link; all see each other here; the viewer is told it is view only; what changed after a reload; a conflict shows both values with authors and one pick settles it everywhere; a removed editor is told', async () => {
 	const owner = await newContext();
 	await owner.page.goto(appUrl);
 	const ownerId = await userIdOf(owner.page);
@@ -87,6 +140,36 @@ test('the owner invites an editor and a viewer by link; all see each other here;
 	await add.fill('Tent');
 	await add.press('Enter');
 	await owner.page.getByRole('checkbox', { name: 'Tent' }).waitFor({ timeout: 20_000 });
+
+	// "What changed": after a reload the owner sees the editor's item, named as the editor's doing.
+	await owner.page.reload();
+	const changed = owner.page.getByRole('region', { name: 'What changed' });
+	await changed.getByText(/^Tent — added by (?!you)/).waitFor({ timeout: 20_000 });
+
+	// Both editors set Tent's quantity at once: everyone sees both values with their authors;
+	// the editor keeps 5 and the conflict goes away everywhere (the viewer cannot pick).
+	await concurrentQuantities(tripId, 'Tent', [
+		[await accessToken(owner.page), 2],
+		[await accessToken(editor.page), 5],
+	]);
+	for (const { page } of [owner, editor, viewer])
+		await page.getByRole('group', { name: 'Quantity of Tent' }).waitFor({ timeout: 20_000 });
+	const ownerConflict = owner.page.getByRole('group', { name: 'Quantity of Tent' });
+	await ownerConflict.getByRole('button', { name: /^Keep 2 \(you\)/ }).waitFor();
+	await ownerConflict.getByRole('button', { name: /^Keep 5 \((?!you)/ }).waitFor();
+	expect(await viewer.page.getByRole('group', { name: 'Quantity of Tent' }).getByRole('button').count()).toBe(0);
+	await editor.page
+		.getByRole('group', { name: 'Quantity of Tent' })
+		.getByRole('button', { name: /^Keep 5/ })
+		.click();
+	for (const [who, { page }] of [
+		['owner', owner],
+		['editor', editor],
+		['viewer', viewer],
+	] as const)
+		await expect
+			.poll(() => page.getByRole('group', { name: 'Quantity of Tent' }).count(), { timeout: 20_000, message: who })
+			.toBe(0);
 	await owner.page
 		.locator(`li[data-user-id="${editor.userId}"]`)
 		.getByRole('button', { name: /^Remove / })

@@ -54,7 +54,6 @@ export class ConflictIndex {
 			const scope = scopeOf(patch.path);
 			if (scope) scopes.set(keyOf(scope), scope);
 		}
-		if (scopes.size === 0 && !claims) return false;
 		const actors = actorClaims(doc);
 		let changed = false;
 		// A scope inside another one in this batch is covered by the larger one.
@@ -71,6 +70,24 @@ export class ConflictIndex {
 				this.#byPath.set(keyOf(c.path), c);
 				changed = true;
 			});
+		}
+		// A write that settles a conflict on the value already shown changes nothing visible, and
+		// A.diff then reports no patch for it: so every conflict there is gets checked again (a
+		// handful of backend reads; a trip rarely holds more than a few).
+		for (const [k, c] of [...this.#byPath]) {
+			if (claims || all.some((scope) => within(c.path, scope))) continue;
+			const [name, ...rest] = c.path.map(String);
+			let again: Conflict | null = null;
+			scanScope(doc, actors, [name!, ...rest], (n) => {
+				if (keyOf(n.path) === k) again = n;
+			});
+			if (!again) {
+				this.#byPath.delete(k);
+				changed = true;
+			} else if (JSON.stringify(again) !== JSON.stringify(c)) {
+				this.#byPath.set(k, again);
+				changed = true;
+			}
 		}
 		if (claims) {
 			// Who the document says wrote each value: refresh the names on the conflicts there are.
