@@ -19,6 +19,7 @@ export { getConflicts, resolveConflict, type Conflict, type ConflictValue } from
 export { itemsChangedSince, type ItemChange, type ItemChangeKind } from './history';
 export { ConflictIndex } from './conflict-index';
 export { ChangedSince, type ChangedEntity, type ChangedKind, type ChangedSection } from './changed-since';
+export { revertChanges } from './revert';
 export { migrate, needsMigration, isNewerThanSupported, schemaVersionOf, MIGRATIONS } from './migrations';
 export { BUILT_IN_TEMPLATES, findTemplate, type Template } from './templates';
 export {
