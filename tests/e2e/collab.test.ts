@@ -170,6 +170,17 @@ test('the owner invites an editor and a viewer by link; all see each other here;
 		await expect
 			.poll(() => page.getByRole('group', { name: 'Quantity of Tent' }).count(), { timeout: 20_000, message: who })
 			.toBe(0);
+	// Undo takes back the owner's own last change (an added item) for everyone; the viewer has none.
+	const addOwn = owner.page.getByRole('textbox', { name: 'Add item' });
+	await addOwn.fill('Stove');
+	await addOwn.press('Enter');
+	await viewer.page.getByRole('checkbox', { name: 'Stove' }).waitFor({ timeout: 20_000 });
+	expect(await viewer.page.getByRole('button', { name: 'Undo' }).count()).toBe(0);
+	await owner.page.getByRole('button', { name: 'Undo' }).click();
+	for (const { page } of [owner, viewer])
+		await expect.poll(() => page.getByRole('checkbox', { name: 'Stove' }).count(), { timeout: 20_000 }).toBe(0);
+	expect(await owner.page.getByRole('checkbox', { name: 'Tent' }).count()).toBe(1);
+
 	await owner.page
 		.locator(`li[data-user-id="${editor.userId}"]`)
 		.getByRole('button', { name: /^Remove / })
