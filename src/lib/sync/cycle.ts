@@ -302,7 +302,15 @@ async function pull(ctx: CycleContext, report: CycleReport, authed: Authed): Pro
 		const ownAcks = rows
 			.filter((r) => outbox.has(r.hash))
 			.map((r) => ({ actor: outbox.get(r.hash)!.actor, seq: outbox.get(r.hash)!.seq, hash: r.hash }));
-		await ctx.store.recordPull(ctx.tripId, { cursor: last.seq, cursorHash: last.hash, ownAcks, quarantined, bytes });
+		const authors = rows.flatMap((r) => (r.authorId ? [{ hash: r.hash, authorId: r.authorId }] : []));
+		await ctx.store.recordPull(ctx.tripId, {
+			cursor: last.seq,
+			cursorHash: last.hash,
+			ownAcks,
+			quarantined,
+			bytes,
+			authors,
+		});
 		report.pulled += rows.length;
 		report.bytesDown += bytes;
 		report.quarantined += quarantined.length;

@@ -14,12 +14,15 @@
  * Repo; `runCycle` (cycle.ts) is one push-pull cycle; plan.ts, errors.ts and apply.ts are pure;
  * adopt.ts moves a guest's local trips to the account they signed in to (TripSync.adoptUser).
  */
-export { TripSync, type TripSyncOptions } from './trip-sync';
+export { TripSync, type TripPresence, type TripSyncOptions } from './trip-sync';
+export { presencePayload, presentPeople, type Editing, type PresentPerson } from './presence';
 export { adoptTrips, docsDatabaseName, type AdoptTarget } from './adopt';
 export {
 	supabaseTripServer,
 	type Hint,
 	type HintSubscription,
+	type PresenceState,
+	type PresenceSubscription,
 	type PulledRow,
 	type PushedRow,
 	type ServerSnapshot,
@@ -32,6 +35,7 @@ export {
 	defaultTripMeta,
 	openIndexedDbSyncStore,
 	syncDatabaseName,
+	type ChangeAuthor,
 	type OutboxEntry,
 	type PullRecord,
 	type QuarantineEntry,

@@ -1,9 +1,10 @@
 // TripServer: the trip log as the sync engine sees it (B2's contract), and its one implementation
 // over supabase-js (RPC + a private Realtime channel per trip). Every Realtime message is only a
 // hint: any editor can broadcast on the channel, so nothing here trusts a message's content.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { fromBase64, toBase64 } from './bytes';
 import { ServerCallError, type CallFailure } from './errors';
+import { useTripChannel } from './trip-channel';
 
 export type TripRole = 'owner' | 'editor' | 'viewer';
 
@@ -48,6 +49,18 @@ export interface HintSubscription {
 	close(): Promise<void>;
 }
 
+/**
+ * Realtime presence on the trip's channel: presence key → the metas each connection declared.
+ * Self-declared by whoever connected: every field is a claim (see presence.ts).
+ */
+export type PresenceState = Record<string, Record<string, unknown>[]>;
+
+export interface PresenceSubscription {
+	/** What this client declares while on the trip (null: nothing, it observes only). */
+	track(payload: Record<string, unknown> | null): void;
+	close(): Promise<void>;
+}
+
 export interface TripServer {
 	/** The signed-in user now (null: none). Checked before every push. */
 	currentUser(): Promise<string | null>;
@@ -61,6 +74,8 @@ export interface TripServer {
 	snapshot(tripId: string): Promise<ServerSnapshot | null>;
 	putSnapshot(tripId: string, seq: number, data: Uint8Array): Promise<void>;
 	hints(tripId: string, onHint: (hint: Hint) => void): HintSubscription;
+	/** Presence on the same channel as the hints (servers without Realtime presence leave it out). */
+	presence?(tripId: string, onPresence: (state: PresenceState) => void): PresenceSubscription;
 }
 
 type RpcResult = { data: unknown; error: { message: string; code?: string } | null; status: number };
@@ -162,6 +177,9 @@ export function supabaseTripServer(client: SupabaseClient, { timeoutMs = 30_000 
 		hints(tripId, onHint) {
 			return subscribeHints(client, tripId, onHint);
 		},
+		presence(tripId, onPresence) {
+			return subscribePresence(client, tripId, onPresence);
+		},
 	};
 }
 
@@ -178,30 +196,42 @@ function bounded<T>(operation: string, promise: Promise<T>, ms: number): Promise
 }
 
 function subscribeHints(client: SupabaseClient, tripId: string, onHint: (hint: Hint) => void): HintSubscription {
-	const channel: RealtimeChannel = client.channel(`trip:${tripId}`, {
-		config: { private: true, broadcast: { self: false } },
-	});
-	channel.on('broadcast', { event: 'changes' }, (message) => {
-		const p = (message.payload ?? {}) as Record<string, unknown>;
-		const toSeq = num(p.to_seq);
-		// A hint that is not even well formed is dropped: it cannot say anything we would act on.
-		if (!Number.isSafeInteger(toSeq) || toSeq < 0) return;
-		const authorIds = Array.isArray(p.author_ids)
-			? p.author_ids.map(String)
-			: typeof p.author_id === 'string'
-				? [p.author_id]
-				: [];
-		onHint({ kind: 'changes', toSeq, authorIds });
-	});
-	channel.on('broadcast', { event: 'membership' }, () => onHint({ kind: 'membership' }));
-	channel.subscribe((status, error) => {
-		if (status === 'SUBSCRIBED') onHint({ kind: 'joined' });
-		else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT')
-			onHint({ kind: 'left', reason: error?.message ?? status });
+	let broken = false;
+	const use = useTripChannel(client, tripId, (e) => {
+		if (e.kind === 'joined') {
+			broken = false;
+			onHint({ kind: 'joined' });
+		} else if (e.kind === 'left') {
+			broken = true;
+			onHint({ kind: 'left', reason: e.reason });
+		} else if (e.kind === 'broadcast' && e.event === 'changes') {
+			const p = e.payload;
+			const toSeq = num(p.to_seq);
+			// A hint that is not even well formed is dropped: it cannot say anything we would act on.
+			if (!Number.isSafeInteger(toSeq) || toSeq < 0) return;
+			const authorIds = Array.isArray(p.author_ids)
+				? p.author_ids.map(String)
+				: typeof p.author_id === 'string'
+					? [p.author_id]
+					: [];
+			onHint({ kind: 'changes', toSeq, authorIds });
+		} else if (e.kind === 'broadcast' && e.event === 'membership') onHint({ kind: 'membership' });
 	});
 	return {
-		async close() {
-			await client.removeChannel(channel);
-		},
+		// A channel that failed is joined afresh for whoever else uses it (presence).
+		close: () => use.close({ rejoin: broken }),
 	};
+}
+
+function subscribePresence(
+	client: SupabaseClient,
+	tripId: string,
+	onPresence: (state: PresenceState) => void,
+): PresenceSubscription {
+	const use = useTripChannel(client, tripId, (e) => {
+		if (e.kind === 'presence') onPresence(e.state);
+		else if (e.kind === 'left') onPresence({});
+	});
+	queueMicrotask(() => onPresence(use.presenceState()));
+	return { track: (payload) => use.track(payload), close: () => use.close() };
 }

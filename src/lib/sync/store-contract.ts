@@ -59,6 +59,33 @@ export function syncStoreContract(name: string, open: (userId: string) => Promis
 			s.close();
 		});
 
+		test("keeps each change's author as the server gave it, and our acknowledged pushes as ours", async () => {
+			const s = await open('u-authors');
+			await s.recordPull('t', {
+				cursor: 2,
+				cursorHash: 'h2',
+				ownAcks: [],
+				quarantined: [],
+				bytes: 0,
+				authors: [
+					{ hash: 'h1', authorId: 'bob' },
+					{ hash: 'h2', authorId: 'carol' },
+				],
+			});
+			await s.addToOutbox('t', [entry('a', 1)]);
+			await s.acknowledge('t', [{ actor: 'a', seq: 1, hash: 'a-1' }], 1);
+			await s.recordPull('other', {
+				cursor: 1,
+				cursorHash: 'x',
+				ownAcks: [],
+				quarantined: [],
+				bytes: 0,
+				authors: [{ hash: 'x', authorId: 'dan' }],
+			});
+			expect(Object.fromEntries(await s.authors('t'))).toEqual({ h1: 'bob', h2: 'carol', 'a-1': s.userId });
+			s.close();
+		});
+
 		test('a quarantined local change leaves the outbox and is never re-added', async () => {
 			const s = await open('u4');
 			await s.addToOutbox('t', [entry('a', 1)]);

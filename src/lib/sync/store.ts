@@ -59,6 +59,14 @@ export interface PullRecord {
 	ownAcks: { actor: string | null; seq: number; hash: string }[];
 	quarantined: QuarantineEntry[];
 	bytes: number;
+	/** Who the server says pushed each pulled change (pull_changes' author_id), where it said. */
+	authors?: ChangeAuthor[];
+}
+
+/** The member who pushed a change, as the server recorded it: the only authorship to show. */
+export interface ChangeAuthor {
+	hash: string;
+	authorId: string;
 }
 
 export interface SyncStore {
@@ -83,13 +91,22 @@ export interface SyncStore {
 	/** Sets local change sets aside (the server refused them as malformed): out of the outbox. */
 	quarantineLocal(tripId: string, entries: QuarantineEntry[]): Promise<void>;
 	quarantined(tripId: string): Promise<QuarantineEntry[]>;
+	/** Change hash → author id, for every change pulled with an author or pushed from here. */
+	authors(tripId: string): Promise<Map<string, string>>;
 	snapshotDigest(tripId: string): Promise<SnapshotDigest | null>;
 	setSnapshotDigest(tripId: string, digest: SnapshotDigest): Promise<void>;
 	close(): void;
 }
 
-const DB_VERSION = 1;
-const T = { trips: 'trips', outbox: 'outbox', quarantine: 'quarantine', actors: 'actors', snapshots: 'snapshots' };
+const DB_VERSION = 2;
+const T = {
+	trips: 'trips',
+	outbox: 'outbox',
+	quarantine: 'quarantine',
+	actors: 'actors',
+	snapshots: 'snapshots',
+	authors: 'authors',
+};
 
 export function defaultTripMeta(tripId: string): TripMeta {
 	return {
@@ -116,12 +133,15 @@ export async function openIndexedDbSyncStore(
 	{ scope = '', indexedDB: factory = globalThis.indexedDB }: { scope?: string; indexedDB?: IDBFactory } = {},
 ): Promise<SyncStore> {
 	if (!factory) throw new Error('IndexedDB is not available here');
-	const db = await openDatabase(factory, syncDatabaseName(userId, scope), DB_VERSION, (d) => {
-		d.createObjectStore(T.trips, { keyPath: 'tripId' });
-		d.createObjectStore(T.outbox, { keyPath: ['tripId', 'hash'] }).createIndex('trip', 'tripId');
-		d.createObjectStore(T.quarantine, { keyPath: ['tripId', 'hash'] }).createIndex('trip', 'tripId');
-		d.createObjectStore(T.actors, { keyPath: 'actor' });
-		d.createObjectStore(T.snapshots, { keyPath: 'tripId' });
+	const db = await openDatabase(factory, syncDatabaseName(userId, scope), DB_VERSION, (d, oldVersion) => {
+		if (oldVersion < 1) {
+			d.createObjectStore(T.trips, { keyPath: 'tripId' });
+			d.createObjectStore(T.outbox, { keyPath: ['tripId', 'hash'] }).createIndex('trip', 'tripId');
+			d.createObjectStore(T.quarantine, { keyPath: ['tripId', 'hash'] }).createIndex('trip', 'tripId');
+			d.createObjectStore(T.actors, { keyPath: 'actor' });
+			d.createObjectStore(T.snapshots, { keyPath: 'tripId' });
+		}
+		if (oldVersion < 2) d.createObjectStore(T.authors, { keyPath: ['tripId', 'hash'] }).createIndex('trip', 'tripId');
 	});
 
 	const tx = (stores: string[], mode: IDBTransactionMode = 'readonly') => db.transaction(stores, mode);
@@ -194,18 +214,21 @@ export async function openIndexedDbSyncStore(
 			return promised(t.objectStore(T.outbox).index('trip').count(IDBKeyRange.only(tripId)));
 		},
 		async acknowledge(tripId, acks, bytes) {
-			const t = tx([T.trips, T.outbox], 'readwrite');
+			const t = tx([T.trips, T.outbox, T.authors], 'readwrite');
 			const meta = await readMeta(t, tripId);
 			applyAcks(meta, acks);
 			meta.bytesSinceSnapshot += bytes;
 			for (const a of acks) t.objectStore(T.outbox).delete([tripId, a.hash]);
+			// The server took them as ours (it binds an actor to its first pusher).
+			for (const a of acks) t.objectStore(T.authors).put({ tripId, hash: a.hash, authorId: userId });
 			t.objectStore(T.trips).put(meta);
 			await committed(t);
 		},
 		async recordPull(tripId, record) {
-			const t = tx([T.trips, T.outbox, T.quarantine], 'readwrite');
+			const t = tx([T.trips, T.outbox, T.quarantine, T.authors], 'readwrite');
 			const meta = await readMeta(t, tripId);
 			applyAcks(meta, record.ownAcks);
+			for (const a of record.authors ?? []) t.objectStore(T.authors).put({ tripId, ...a });
 			for (const a of record.ownAcks) t.objectStore(T.outbox).delete([tripId, a.hash]);
 			for (const q of record.quarantined) t.objectStore(T.quarantine).put({ tripId, ...q });
 			// Never backwards through this path: a rewind is an explicit updateTrip.
@@ -228,6 +251,10 @@ export async function openIndexedDbSyncStore(
 		async quarantined(tripId) {
 			const t = tx([T.quarantine]);
 			return (await byTrip<QuarantineEntry>(t, T.quarantine, tripId)).map(strip);
+		},
+		async authors(tripId) {
+			const rows = await byTrip<ChangeAuthor & { tripId: string }>(tx([T.authors]), T.authors, tripId);
+			return new Map(rows.map((r) => [r.hash, r.authorId]));
 		},
 		async snapshotDigest(tripId) {
 			const row = (await promised(tx([T.snapshots]).objectStore(T.snapshots).get(tripId))) as

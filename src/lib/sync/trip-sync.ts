@@ -13,12 +13,22 @@ import { newTripId, tripIdToDocumentId, type TripId } from '../trip/ids';
 import { adoptTrips, docsDatabaseName } from './adopt';
 import { changeHash } from './bytes';
 import type { ServerInfo } from './cycle';
+import { presencePayload, presentPeople, type Editing, type PresentPerson } from './presence';
 import { Replica, type ReplicaState } from './replica';
 import type { RetryOptions } from './retry';
 import { supabaseTripServer, type TripServer, type TripStatusRow } from './server';
 import { HISTORY_LIMIT, overallOf, StateCell, type OverallSyncState, type StorageWarning, type SyncRun } from './state';
 import { openIndexedDbSyncStore, type SyncStore } from './store';
 import { watchStorage, type StorageLike } from './storage-watch';
+
+/** This client's presence on one trip (TripSync.presence). */
+export interface TripPresence {
+	/** Declares this client here, editing `editing` (null: just looking). */
+	setEditing(editing: Editing): void;
+	/** Stops declaring this client (it still hears the others). */
+	leave(): void;
+	close(): Promise<void>;
+}
 
 export interface TripSyncOptions {
 	/** The signed-in user this engine syncs for; every name below is keyed by it. */
@@ -251,6 +261,32 @@ export class TripSync {
 	/** The change sets of a trip not yet on the server (e.g. to export after being removed). */
 	async unsynced(tripId: string): Promise<Uint8Array[]> {
 		return (await this.store.outbox(tripId)).map((e) => e.bytes);
+	}
+
+	/**
+	 * Who pushed each change of a trip, by change hash, as the server recorded it (pull_changes'
+	 * author_id; our own pushes are ours). The only authorship to show: a document's own claim
+	 * (its actors map, a change message) is whatever its writer put there. Changes that came in
+	 * a snapshot have no entry.
+	 */
+	async authors(tripId: string): Promise<Map<string, string>> {
+		return this.store.authors(tripId);
+	}
+
+	/**
+	 * Presence on a trip, over the same Realtime channel as its sync hints: `onPeople` hears who
+	 * is here (one entry per user, this one included once `setEditing` has been called); returns
+	 * null when the server has no presence. Anyone may claim anything in presence: show names from
+	 * profiles of members only.
+	 */
+	presence(tripId: string, onPeople: (people: PresentPerson[]) => void): TripPresence | null {
+		const sub = this.server.presence?.(tripId, (state) => onPeople(presentPeople(state)));
+		if (!sub) return null;
+		return {
+			setEditing: (editing) => sub.track(presencePayload(this.userId, editing)),
+			leave: () => sub.track(null),
+			close: () => sub.close(),
+		};
 	}
 
 	/** The trips this user belongs to (sync_status), e.g. to open each at start. */

@@ -17,6 +17,9 @@ export { resolveQuantity, ruleApplies, ruleQuantity } from './rules';
 export * from './selectors';
 export { getConflicts, resolveConflict, type Conflict, type ConflictValue } from './conflicts';
 export { itemsChangedSince, type ItemChange, type ItemChangeKind } from './history';
+export { ConflictIndex } from './conflict-index';
+export { ChangedSince, type ChangedEntity, type ChangedKind, type ChangedSection } from './changed-since';
+export { revertChanges } from './revert';
 export { migrate, needsMigration, isNewerThanSupported, schemaVersionOf, MIGRATIONS } from './migrations';
 export { BUILT_IN_TEMPLATES, findTemplate, type Template } from './templates';
 export {
