@@ -14,10 +14,10 @@ import { startTestApi, startTestCluster } from '../supabase/local/testing.ts';
 import type { ApiHandle } from '../supabase/local/stack.ts';
 import { isMain, ms, printFigures, recordSuite, summarize, type Figure } from './lib.ts';
 import { remoteEdits, sleep, until } from './sync/fixtures.ts';
-import { liveEdits } from './sync/live.ts';
 import { peerOpen } from './sync/open.ts';
 import { addMember, device, person } from './sync/ours.ts';
 import { headsOf, serverTrip, startPeer } from './sync/peer.ts';
+import { threadedLiveEdits } from './sync/threads.ts';
 
 const EDITS_2C = Number(process.env.SYNC_BENCH_EDITS ?? 40);
 const CLIENTS_10C = 10;
@@ -101,45 +101,38 @@ async function peerRemoteEdit(r: Results) {
 	await world.close();
 }
 
+/** 10 clients, each in its own worker thread (a device is its own machine), the server here. */
 async function oursRemoteEdit10(api: ApiHandle, r: Results) {
-	const people = await Promise.all(Array.from({ length: CLIENTS_10C }, () => person(api)));
-	const devices = await Promise.all(people.map((p) => device(p)));
-	const tripId = await devices[0]!.createTrip<TripDoc>({ init: (d) => void (d.meta.name = 'Bench') });
-	await devices[0]!.whenIdle();
-	for (const p of people.slice(1)) await addMember(api, tripId, p.id);
-	const handles = await Promise.all(devices.map((d) => d.open<TripDoc>(tripId)));
-	await Promise.all(devices.map((d) => d.whenIdle()));
-	await sleep(500); // the channels joined
-	const samples = await liveEdits(
-		devices.map((d, i) => ({
-			handle: handles[i]!,
-			edit: (key: string) => d.change<TripDoc>(tripId, (doc) => void (doc.items[key] = item(0) as never)),
-		})),
-		RATE_10C,
-		SECONDS_10C,
-	);
+	const samples = await threadedLiveEdits({
+		clients: CLIENTS_10C,
+		rate: RATE_10C,
+		seconds: SECONDS_10C,
+		init: { engine: 'ours', apiUrl: api.url, anonKey: api.config.anonKey },
+		beforeShare: async (userIds, tripId) => {
+			for (const id of userIds) await addMember(api, tripId, id);
+		},
+	});
 	const s = summarize(samples);
 	r.remote_edit_10c_p50_ms = s.p50;
 	r.remote_edit_10c_p95_ms = s.p95;
-	await Promise.all(devices.map((d) => d.shutdown()));
 }
 
+/** The same with the peer: its clients in worker threads, its sync server here. */
 async function peerRemoteEdit10(r: Results) {
 	const world = await startPeer();
-	const repos = await Promise.all(Array.from({ length: CLIENTS_10C }, () => world.client()));
-	const first = repos[0]!.import<TripDoc>(A.save(A.loadIncremental(A.init<TripDoc>(), GENESIS_CHANGE)));
-	first.change((d) => void (d.meta.name = 'Bench'));
-	const handles = [first, ...(await Promise.all(repos.slice(1).map((c) => c.find<TripDoc>(first.url))))];
-	await until(() => handles.every((h) => headsOf(h) === headsOf(first)), 'the peer clients to share the doc');
-	const samples = await liveEdits(
-		handles.map((h) => ({ handle: h, edit: (key: string) => h.change((d) => void (d.items[key] = item(0) as never)) })),
-		RATE_10C,
-		SECONDS_10C,
-	);
-	const s = summarize(samples);
-	r.peer_remote_edit_10c_p50_ms = s.p50;
-	r.peer_remote_edit_10c_p95_ms = s.p95;
-	await world.close();
+	try {
+		const samples = await threadedLiveEdits({
+			clients: CLIENTS_10C,
+			rate: RATE_10C,
+			seconds: SECONDS_10C,
+			init: { engine: 'peer', url: world.url },
+		});
+		const s = summarize(samples);
+		r.peer_remote_edit_10c_p50_ms = s.p50;
+		r.peer_remote_edit_10c_p95_ms = s.p95;
+	} finally {
+		await world.close();
+	}
 }
 
 /** The writer is a plain script, not the engine: it retries a reset connection itself. */
