@@ -35,6 +35,7 @@ export {
 	type OutboxEntry,
 	type PullRecord,
 	type QuarantineEntry,
+	type ScanMarker,
 	type SnapshotDigest,
 	type SyncStore,
 	type TripMeta,

@@ -200,8 +200,12 @@ export class TripSync {
 		const target = { repo: this.repo, storage: this.#storageAdapter, store: this.store, scope };
 		const ids = await adoptTrips(fromUserId, { ...target, indexedDB: this.#o.indexedDB });
 		for (const id of ids) {
-			// An open replica read its actors and metadata at start: restart it on the adopted ones.
-			if (this.#replicas.has(id)) await this.close(id);
+			// An open replica read its actors and metadata at start: restart it on the adopted ones,
+			// scanning the whole document (its stop recorded a scan marker under the old actors).
+			if (this.#replicas.has(id)) {
+				await this.close(id);
+				await this.store.updateTrip(id, { scanned: null });
+			}
 			await this.open(id);
 		}
 		return ids;
