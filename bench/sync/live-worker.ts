@@ -14,7 +14,7 @@ import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websoc
 import { createClient } from '@supabase/supabase-js';
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { TripSync } from '../../src/lib/sync/index.ts';
+import { supabaseTripServer, TripSync } from '../../src/lib/sync/index.ts';
 import { GENESIS_CHANGE } from '../../src/lib/trip/genesis.ts';
 import type { TripDoc } from '../../src/lib/trip/schema.ts';
 import { sleep, until } from './fixtures.ts';
@@ -37,6 +37,8 @@ interface Client {
 	open(trip: string): Promise<DocHandle<TripDoc>>;
 	edit(key: string): unknown;
 	stop(): Promise<void>;
+	/** What the engine did meanwhile (ours: sync runs and their errors), for a bench reader. */
+	diag?(): Record<string, unknown>;
 }
 
 async function oursClient(apiUrl: string, anonKey: string): Promise<Client> {
@@ -46,9 +48,25 @@ async function oursClient(apiUrl: string, anonKey: string): Promise<Client> {
 	});
 	const { data, error } = await supabase.auth.signInAnonymously();
 	if (error || !data.user) throw new Error(`sign-in: ${error?.message}`);
+	const timing: Record<string, { n: number; ms: number }> = {};
+	const server = supabaseTripServer(supabase);
+	if (process.env.SYNC_BENCH_DIAG)
+		for (const [name, fn] of Object.entries(server) as [string, (...a: unknown[]) => unknown][]) {
+			if (name === 'hints') continue;
+			(server as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+				const t0 = now();
+				try {
+					return await fn(...args);
+				} finally {
+					const t = (timing[name] ??= { n: 0, ms: 0 });
+					t.n++;
+					t.ms += now() - t0;
+				}
+			};
+		}
 	const sync = await TripSync.start({
 		userId: data.user.id,
-		supabase,
+		server,
 		intervalMs: 0,
 		storage: null,
 		windowEvents: false,
@@ -70,6 +88,12 @@ async function oursClient(apiUrl: string, anonKey: string): Promise<Client> {
 		},
 		edit: (key) => sync.change<TripDoc>(tripId, (d) => void (d.items[key] = item() as never)),
 		stop: () => sync.shutdown(),
+		diag: () => {
+			const runs = sync.history();
+			const errors = runs.filter((r) => r.outcome === 'error');
+			const cycleMs = runs.reduce((n, r) => n + r.durationMs, 0);
+			return { runs: runs.length, cycleMs, errors: errors.length, firstError: errors[0]?.error ?? null, timing };
+		},
 	};
 }
 
@@ -112,7 +136,8 @@ async function main() {
 				if (typeof m.heads === 'string') await until(() => headsOf(h) === m.heads, 'the shared doc');
 				port.postMessage({ kind: 'opened', heads: headsOf(h) });
 			} else if (m.kind === 'go') {
-				port.postMessage({ kind: 'done', ...(await live(client, handle!, m as never)) });
+				const result = await live(client, handle!, m as never);
+				port.postMessage({ kind: 'done', ...result, diag: client.diag?.() ?? null });
 			} else if (m.kind === 'stop') {
 				await client.stop();
 				port.postMessage({ kind: 'stopped' });

@@ -85,6 +85,7 @@ export async function threadedLiveEdits(o: ThreadedLive): Promise<number[]> {
 				t.ask({ kind: 'go', index, clients: o.clients, rate: o.rate, seconds: o.seconds, startAt }, 'done'),
 			),
 		);
+		if (process.env.SYNC_BENCH_DIAG) console.error(JSON.stringify(done.map((d) => d.diag)));
 		const sent: Record<string, number> = Object.assign({}, ...done.map((d) => d.sent));
 		return done.flatMap((d) => Object.entries(d.arrived as Record<string, number>).map(([k, t]) => t - sent[k]!));
 	} finally {

@@ -11,7 +11,7 @@ import { withLock, tripLockName } from './lock';
 import { RetryState, type RetryOptions } from './retry';
 import type { HintSubscription, TripServer } from './server';
 import type { SyncProblem, SyncRun, SyncStatus } from './state';
-import type { ScanMarker, SyncStore } from './store';
+import type { PullRecord, ScanMarker, SyncStore, TripMeta } from './store';
 
 /** Remote changes applied since the last ScanMarker after which the next persist writes a new one. */
 const MARK_AFTER_REMOTE = 200;
@@ -80,13 +80,30 @@ export class Replica {
 	#scanBroken = false;
 	#markedHeads = '';
 	#remoteSinceMark = 0;
+	#docStored = false;
+	/** A lower bound of the stored cursor: a hint at or below it needs nothing, not even a read. */
+	#knownCursor = 0;
 	#state: ReplicaState;
 	readonly #onHeads = () => this.#captureEdits();
+	/** The store as the cycle uses it, telling this replica where the cursor moved. */
+	readonly #cursorWatch: SyncStore;
 
 	constructor(deps: ReplicaDeps) {
 		this.#d = deps;
 		this.#doc = this.#markingRemote(handleDoc(deps.repo, deps.handle));
 		this.#retry = new RetryState(deps.retry);
+		const store = deps.store;
+		this.#cursorWatch = Object.assign(Object.create(store) as SyncStore, {
+			recordPull: async (tripId: string, record: PullRecord) => {
+				await store.recordPull(tripId, record);
+				this.#knownCursor = Math.max(this.#knownCursor, record.cursor);
+			},
+			updateTrip: async (tripId: string, patch: Partial<Omit<TripMeta, 'tripId'>>) => {
+				const next = await store.updateTrip(tripId, patch);
+				this.#knownCursor = next.cursor;
+				return next;
+			},
+		});
 		this.#lastHeads = [];
 		this.#state = {
 			status: { kind: 'idle' },
@@ -121,12 +138,16 @@ export class Replica {
 		]);
 		this.#genesis = meta.createdHere ? meta.genesisHash : null;
 		this.#own = new Set(recorded.keys());
+		this.#docStored = meta.docStored;
+		this.#knownCursor = meta.cursor;
 		const doc = handle.doc();
 		// A document missing what the cursor claims (storage lost a write) or with missing
 		// dependencies re-pulls from the start: pulling again is harmless, skipping is not.
 		const lost = meta.cursorHash !== null && !A.hasHeads(doc, [meta.cursorHash]);
-		if (lost || (meta.cursor > 0 && A.getMissingDeps(doc, []).length > 0))
+		if (lost || (meta.cursor > 0 && A.getMissingDeps(doc, []).length > 0)) {
 			await store.updateTrip(tripId, { cursor: 0, cursorHash: null });
+			this.#knownCursor = 0;
+		}
 		const heads = A.getHeads(doc);
 		const since = scanFrom(doc, marker, recorded);
 		await store.addToOutbox(tripId, pushableSince(doc, since, this.#own, this.#genesis), heads);
@@ -139,14 +160,16 @@ export class Replica {
 	}
 
 	#subscribeHints(): void {
-		const { store, tripId } = this.#d;
+		const { tripId } = this.#d;
 		this.#hintsBroken = false;
 		this.#hints = this.#d.server.hints(tripId, (hint) => {
 			if (this.#stopped) return;
 			if (hint.kind === 'changes') {
-				void store.trip(tripId).then((m) => {
-					if (hint.toSeq > m.cursor) this.request('hint');
-				});
+				// A hint is a reason to pull, never data: one ahead of the cursor pulls (coalesced with
+				// a running cycle); one this device already has is dropped before any async work.
+				// (#knownCursor follows this replica's own cursor moves; another tab's leave it behind,
+				// which costs at most one pull that finds nothing.)
+				if (hint.toSeq > this.#knownCursor) this.request('hint');
 			} else if (hint.kind === 'membership') void this.refreshInfo().then(() => this.request('membership'));
 			else if (hint.kind === 'joined') this.request('joined');
 			// Refused (e.g. a trip not yet created on the server): joined again after a good cycle.
@@ -199,9 +222,14 @@ export class Replica {
 				this.#remoteSinceMark += MARK_AFTER_REMOTE;
 				return remote(() => doc.mergeSnapshot(data, heads));
 			},
-			// After a large merge, a restart should not scan it again for own changes.
 			persist: async () => {
 				await doc.persist();
+				// The trips list loads a trip's document only when it is known to be stored.
+				if (!this.#docStored) {
+					await this.#d.store.updateTrip(this.#d.tripId, { docStored: true });
+					this.#docStored = true;
+				}
+				// After a large merge, a restart should not scan it again for own changes.
 				if (this.#remoteSinceMark >= MARK_AFTER_REMOTE) await this.#mark();
 			},
 		};
@@ -301,7 +329,7 @@ export class Replica {
 
 	async #runOnce(trigger: string): Promise<void> {
 		const startedAt = Date.now();
-		const { tripId, userId, scope, server, store } = this.#d;
+		const { tripId, userId, scope, server } = this.#d;
 		// Not awaited: the push or pull must not wait for the state's counts (see #publish).
 		void this.#publish({ status: { kind: 'syncing', since: startedAt } }).catch(() => {});
 		let report: CycleReport | null = null;
@@ -316,7 +344,7 @@ export class Replica {
 					tripId,
 					userId,
 					server,
-					store,
+					store: this.#cursorWatch,
 					doc: this.#doc,
 					info: this.#info,
 					docName: () => this.#d.docName(this.#d.handle.doc()),
