@@ -16,6 +16,7 @@ import { isMain, ms, printFigures, recordSuite, summarize, type Figure } from '.
 import { remoteEdits, sleep, until } from './sync/fixtures.ts';
 import { peerOpen } from './sync/open.ts';
 import { addMember, device, person } from './sync/ours.ts';
+import { liveEdits } from './sync/live.ts';
 import { headsOf, serverTrip, startPeer } from './sync/peer.ts';
 import { threadedLiveEdits } from './sync/threads.ts';
 
@@ -26,6 +27,12 @@ const OPEN_ITEMS = 1000;
 const OPEN_CHANGES = Number(process.env.SYNC_BENCH_OPEN_CHANGES ?? 20_000);
 const SECONDS_10C = Number(process.env.SYNC_BENCH_LIVE_SECONDS ?? 4);
 const CATCH_UP = Number(process.env.SYNC_BENCH_CATCH_UP ?? 10_000);
+/**
+ * SYNC_BENCH_THREADS=1 runs each of the 10 clients in its own worker thread (as separate devices
+ * would be); the default keeps them in this process. On this 2-core machine the threads compete
+ * with Postgres for the cores, which slowed our clients (~2.4×) and not the peer's (no database).
+ */
+const THREADS = process.env.SYNC_BENCH_THREADS === '1';
 
 type Results = Record<string, number>;
 
@@ -101,7 +108,7 @@ async function peerRemoteEdit(r: Results) {
 	await world.close();
 }
 
-/** 10 clients, each in its own worker thread (a device is its own machine), the server here. */
+/** SYNC_BENCH_THREADS=1: 10 clients, each in its own worker thread, the server here. */
 async function oursRemoteEdit10(api: ApiHandle, r: Results) {
 	const samples = await threadedLiveEdits({
 		clients: CLIENTS_10C,
@@ -133,6 +140,48 @@ async function peerRemoteEdit10(r: Results) {
 	} finally {
 		await world.close();
 	}
+}
+
+/** The 10 clients in this process, beside the server (the default). */
+async function oursRemoteEdit10InProcess(api: ApiHandle, r: Results) {
+	const people = await Promise.all(Array.from({ length: CLIENTS_10C }, () => person(api)));
+	const devices = await Promise.all(people.map((p) => device(p)));
+	const tripId = await devices[0]!.createTrip<TripDoc>({ init: (d) => void (d.meta.name = 'Bench') });
+	await devices[0]!.whenIdle();
+	for (const p of people.slice(1)) await addMember(api, tripId, p.id);
+	const handles = await Promise.all(devices.map((d) => d.open<TripDoc>(tripId)));
+	await Promise.all(devices.map((d) => d.whenIdle()));
+	await sleep(500); // the channels joined
+	const samples = await liveEdits(
+		devices.map((d, i) => ({
+			handle: handles[i]!,
+			edit: (key: string) => d.change<TripDoc>(tripId, (doc) => void (doc.items[key] = item(0) as never)),
+		})),
+		RATE_10C,
+		SECONDS_10C,
+	);
+	const s = summarize(samples);
+	r.remote_edit_10c_p50_ms = s.p50;
+	r.remote_edit_10c_p95_ms = s.p95;
+	await Promise.all(devices.map((d) => d.shutdown()));
+}
+
+async function peerRemoteEdit10InProcess(r: Results) {
+	const world = await startPeer();
+	const repos = await Promise.all(Array.from({ length: CLIENTS_10C }, () => world.client()));
+	const first = repos[0]!.import<TripDoc>(A.save(A.loadIncremental(A.init<TripDoc>(), GENESIS_CHANGE)));
+	first.change((d) => void (d.meta.name = 'Bench'));
+	const handles = [first, ...(await Promise.all(repos.slice(1).map((c) => c.find<TripDoc>(first.url))))];
+	await until(() => handles.every((h) => headsOf(h) === headsOf(first)), 'the peer clients to share the doc');
+	const samples = await liveEdits(
+		handles.map((h) => ({ handle: h, edit: (key: string) => h.change((d) => void (d.items[key] = item(0) as never)) })),
+		RATE_10C,
+		SECONDS_10C,
+	);
+	const s = summarize(samples);
+	r.peer_remote_edit_10c_p50_ms = s.p50;
+	r.peer_remote_edit_10c_p95_ms = s.p95;
+	await world.close();
 }
 
 /** The writer is a plain script, not the engine: it retries a reset connection itself. */
@@ -306,8 +355,8 @@ export async function run(): Promise<void> {
 		for (const [what, step] of [
 			['remote edit, 2 clients', () => oursRemoteEdit(api, r)],
 			['peer remote edit, 2 clients', () => peerRemoteEdit(r)],
-			['remote edit, 10 clients', () => oursRemoteEdit10(api, r)],
-			['peer remote edit, 10 clients', () => peerRemoteEdit10(r)],
+			['remote edit, 10 clients', () => (THREADS ? oursRemoteEdit10(api, r) : oursRemoteEdit10InProcess(api, r))],
+			['peer remote edit, 10 clients', () => (THREADS ? peerRemoteEdit10(r) : peerRemoteEdit10InProcess(r))],
 			['catch-up', () => oursCatchUp(api, r)],
 			['peer catch-up', () => peerCatchUp(r)],
 			['open 20k (ours and peer)', () => open20k(api, r)],
