@@ -14,10 +14,11 @@ import { startTestApi, startTestCluster } from '../supabase/local/testing.ts';
 import type { ApiHandle } from '../supabase/local/stack.ts';
 import { isMain, ms, printFigures, recordSuite, summarize, type Figure } from './lib.ts';
 import { remoteEdits, sleep, until } from './sync/fixtures.ts';
-import { liveEdits } from './sync/live.ts';
 import { peerOpen } from './sync/open.ts';
 import { addMember, device, person } from './sync/ours.ts';
+import { liveEdits } from './sync/live.ts';
 import { headsOf, serverTrip, startPeer } from './sync/peer.ts';
+import { threadedLiveEdits } from './sync/threads.ts';
 
 const EDITS_2C = Number(process.env.SYNC_BENCH_EDITS ?? 40);
 const CLIENTS_10C = 10;
@@ -26,6 +27,12 @@ const OPEN_ITEMS = 1000;
 const OPEN_CHANGES = Number(process.env.SYNC_BENCH_OPEN_CHANGES ?? 20_000);
 const SECONDS_10C = Number(process.env.SYNC_BENCH_LIVE_SECONDS ?? 4);
 const CATCH_UP = Number(process.env.SYNC_BENCH_CATCH_UP ?? 10_000);
+/**
+ * SYNC_BENCH_THREADS=1 runs each of the 10 clients in its own worker thread (as separate devices
+ * would be); the default keeps them in this process. On this 2-core machine the threads compete
+ * with Postgres for the cores, which slowed our clients (~2.4×) and not the peer's (no database).
+ */
+const THREADS = process.env.SYNC_BENCH_THREADS === '1';
 
 type Results = Record<string, number>;
 
@@ -101,7 +108,42 @@ async function peerRemoteEdit(r: Results) {
 	await world.close();
 }
 
+/** SYNC_BENCH_THREADS=1: 10 clients, each in its own worker thread, the server here. */
 async function oursRemoteEdit10(api: ApiHandle, r: Results) {
+	const samples = await threadedLiveEdits({
+		clients: CLIENTS_10C,
+		rate: RATE_10C,
+		seconds: SECONDS_10C,
+		init: { engine: 'ours', apiUrl: api.url, anonKey: api.config.anonKey },
+		beforeShare: async (userIds, tripId) => {
+			for (const id of userIds) await addMember(api, tripId, id);
+		},
+	});
+	const s = summarize(samples);
+	r.remote_edit_10c_p50_ms = s.p50;
+	r.remote_edit_10c_p95_ms = s.p95;
+}
+
+/** The same with the peer: its clients in worker threads, its sync server here. */
+async function peerRemoteEdit10(r: Results) {
+	const world = await startPeer();
+	try {
+		const samples = await threadedLiveEdits({
+			clients: CLIENTS_10C,
+			rate: RATE_10C,
+			seconds: SECONDS_10C,
+			init: { engine: 'peer', url: world.url },
+		});
+		const s = summarize(samples);
+		r.peer_remote_edit_10c_p50_ms = s.p50;
+		r.peer_remote_edit_10c_p95_ms = s.p95;
+	} finally {
+		await world.close();
+	}
+}
+
+/** The 10 clients in this process, beside the server (the default). */
+async function oursRemoteEdit10InProcess(api: ApiHandle, r: Results) {
 	const people = await Promise.all(Array.from({ length: CLIENTS_10C }, () => person(api)));
 	const devices = await Promise.all(people.map((p) => device(p)));
 	const tripId = await devices[0]!.createTrip<TripDoc>({ init: (d) => void (d.meta.name = 'Bench') });
@@ -124,7 +166,7 @@ async function oursRemoteEdit10(api: ApiHandle, r: Results) {
 	await Promise.all(devices.map((d) => d.shutdown()));
 }
 
-async function peerRemoteEdit10(r: Results) {
+async function peerRemoteEdit10InProcess(r: Results) {
 	const world = await startPeer();
 	const repos = await Promise.all(Array.from({ length: CLIENTS_10C }, () => world.client()));
 	const first = repos[0]!.import<TripDoc>(A.save(A.loadIncremental(A.init<TripDoc>(), GENESIS_CHANGE)));
@@ -313,8 +355,8 @@ export async function run(): Promise<void> {
 		for (const [what, step] of [
 			['remote edit, 2 clients', () => oursRemoteEdit(api, r)],
 			['peer remote edit, 2 clients', () => peerRemoteEdit(r)],
-			['remote edit, 10 clients', () => oursRemoteEdit10(api, r)],
-			['peer remote edit, 10 clients', () => peerRemoteEdit10(r)],
+			['remote edit, 10 clients', () => (THREADS ? oursRemoteEdit10(api, r) : oursRemoteEdit10InProcess(api, r))],
+			['peer remote edit, 10 clients', () => (THREADS ? peerRemoteEdit10(r) : peerRemoteEdit10InProcess(r))],
 			['catch-up', () => oursCatchUp(api, r)],
 			['peer catch-up', () => peerCatchUp(r)],
 			['open 20k (ours and peer)', () => open20k(api, r)],

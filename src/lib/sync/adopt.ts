@@ -45,11 +45,12 @@ export async function adoptTrips(fromUserId: string, to: AdoptTarget): Promise<s
 			const { tripId: _, ...guest } = meta;
 			// A trip the account already syncs keeps its own metadata, re-pulled from the start
 			// (harmless) and with the guest's acks added; otherwise the guest's metadata moves as is.
+			// Either way the guest's changes are now own ones: the next start scans the whole document.
 			await to.store.updateTrip(
 				meta.tripId,
 				held || mine.cursor > 0
-					? { cursor: 0, cursorHash: null, acked: { ...guest.acked, ...mine.acked }, docStored: true }
-					: { ...guest, docStored: true },
+					? { cursor: 0, cursorHash: null, acked: { ...guest.acked, ...mine.acked }, docStored: true, scanned: null }
+					: { ...guest, docStored: true, scanned: null },
 			);
 			adopted.push(meta.tripId);
 		}

@@ -39,6 +39,7 @@ export {
 	type OutboxEntry,
 	type PullRecord,
 	type QuarantineEntry,
+	type ScanMarker,
 	type SnapshotDigest,
 	type SyncStore,
 	type TripMeta,

@@ -11,7 +11,10 @@ import { withLock, tripLockName } from './lock';
 import { RetryState, type RetryOptions } from './retry';
 import type { HintSubscription, TripServer } from './server';
 import type { SyncProblem, SyncRun, SyncStatus } from './state';
-import type { SyncStore } from './store';
+import type { PullRecord, ScanMarker, SyncStore, TripMeta } from './store';
+
+/** Remote changes applied since the last ScanMarker after which the next persist writes a new one. */
+const MARK_AFTER_REMOTE = 200;
 
 export interface ReplicaDeps {
 	tripId: string;
@@ -42,6 +45,17 @@ export interface ReplicaState {
 
 const REFRESHING_TRIGGERS = new Set(['start', 'online', 'joined', 'interval', 'visible', 'focus', 'manual']);
 
+/**
+ * Where a restart's scan for own changes may start: the marker's heads when the document has them
+ * and every own actor was either known to the marker or recorded after it; else from nothing.
+ */
+export function scanFrom(doc: A.Doc<unknown>, marker: ScanMarker | null, recorded: Map<string, number>): string[] {
+	if (!marker) return [];
+	const known = new Set(marker.actors);
+	for (const [actor, at] of recorded) if (!known.has(actor) && at <= marker.at) return [];
+	return A.hasHeads(doc, marker.heads) ? marker.heads : [];
+}
+
 export class Replica {
 	readonly #d: ReplicaDeps;
 	readonly #doc: LocalDoc;
@@ -60,13 +74,36 @@ export class Replica {
 	#applyingRemote = false;
 	#publishes = 0;
 	#info: ServerInfo | null = null;
+	/** Heads up to which every local edit is in the outbox (the capture chain got there). */
+	#scannedHeads: string[] = [];
+	/** A capture failed: nothing after it may be claimed scanned in this session. */
+	#scanBroken = false;
+	#markedHeads = '';
+	#remoteSinceMark = 0;
+	#docStored = false;
+	/** A lower bound of the stored cursor: a hint at or below it needs nothing, not even a read. */
+	#knownCursor = 0;
 	#state: ReplicaState;
 	readonly #onHeads = () => this.#captureEdits();
+	/** The store as the cycle uses it, telling this replica where the cursor moved. */
+	readonly #cursorWatch: SyncStore;
 
 	constructor(deps: ReplicaDeps) {
 		this.#d = deps;
 		this.#doc = this.#markingRemote(handleDoc(deps.repo, deps.handle));
 		this.#retry = new RetryState(deps.retry);
+		const store = deps.store;
+		this.#cursorWatch = Object.assign(Object.create(store) as SyncStore, {
+			recordPull: async (tripId: string, record: PullRecord) => {
+				await store.recordPull(tripId, record);
+				this.#knownCursor = Math.max(this.#knownCursor, record.cursor);
+			},
+			updateTrip: async (tripId: string, patch: Partial<Omit<TripMeta, 'tripId'>>) => {
+				const next = await store.updateTrip(tripId, patch);
+				this.#knownCursor = next.cursor;
+				return next;
+			},
+		});
 		this.#lastHeads = [];
 		this.#state = {
 			status: { kind: 'idle' },
@@ -94,31 +131,45 @@ export class Replica {
 	 */
 	async start(): Promise<void> {
 		const { store, tripId, handle } = this.#d;
-		const meta = await store.trip(tripId);
+		const [meta, recorded, marker] = await Promise.all([
+			store.trip(tripId),
+			store.actorsRecorded(),
+			store.scanMarker(tripId),
+		]);
 		this.#genesis = meta.createdHere ? meta.genesisHash : null;
-		this.#own = await store.actors();
+		this.#own = new Set(recorded.keys());
+		this.#docStored = meta.docStored;
+		this.#knownCursor = meta.cursor;
 		const doc = handle.doc();
 		// A document missing what the cursor claims (storage lost a write) or with missing
 		// dependencies re-pulls from the start: pulling again is harmless, skipping is not.
 		const lost = meta.cursorHash !== null && !A.hasHeads(doc, [meta.cursorHash]);
-		if (lost || (meta.cursor > 0 && A.getMissingDeps(doc, []).length > 0))
+		if (lost || (meta.cursor > 0 && A.getMissingDeps(doc, []).length > 0)) {
 			await store.updateTrip(tripId, { cursor: 0, cursorHash: null });
-		await store.addToOutbox(tripId, pushableSince(doc, [], this.#own, this.#genesis));
-		this.#lastHeads = A.getHeads(doc);
+			this.#knownCursor = 0;
+		}
+		const heads = A.getHeads(doc);
+		const since = scanFrom(doc, marker, recorded);
+		await store.addToOutbox(tripId, pushableSince(doc, since, this.#own, this.#genesis), heads);
+		this.#scannedHeads = heads;
+		this.#markedHeads = heads.join();
+		this.#lastHeads = heads;
 		handle.on('heads-changed', this.#onHeads);
 		this.#subscribeHints();
 		await this.#publish({});
 	}
 
 	#subscribeHints(): void {
-		const { store, tripId } = this.#d;
+		const { tripId } = this.#d;
 		this.#hintsBroken = false;
 		this.#hints = this.#d.server.hints(tripId, (hint) => {
 			if (this.#stopped) return;
 			if (hint.kind === 'changes') {
-				void store.trip(tripId).then((m) => {
-					if (hint.toSeq > m.cursor) this.request('hint');
-				});
+				// A hint is a reason to pull, never data: one ahead of the cursor pulls (coalesced with
+				// a running cycle); one this device already has is dropped before any async work.
+				// (#knownCursor follows this replica's own cursor moves; another tab's leave it behind,
+				// which costs at most one pull that finds nothing.)
+				if (hint.toSeq > this.#knownCursor) this.request('hint');
 			} else if (hint.kind === 'membership') void this.refreshInfo().then(() => this.request('membership'));
 			else if (hint.kind === 'joined') this.request('joined');
 			// Refused (e.g. a trip not yet created on the server): joined again after a good cycle.
@@ -163,16 +214,50 @@ export class Replica {
 		};
 		return {
 			...doc,
-			applyBatch: (changes) => remote(() => doc.applyBatch(changes)),
-			mergeSnapshot: (data, heads) => remote(() => doc.mergeSnapshot(data, heads)),
+			applyBatch: (changes) => {
+				this.#remoteSinceMark += changes.length;
+				return remote(() => doc.applyBatch(changes));
+			},
+			mergeSnapshot: (data, heads) => {
+				this.#remoteSinceMark += MARK_AFTER_REMOTE;
+				return remote(() => doc.mergeSnapshot(data, heads));
+			},
+			persist: async () => {
+				await doc.persist();
+				// The trips list loads a trip's document only when it is known to be stored.
+				if (!this.#docStored) {
+					await this.#d.store.updateTrip(this.#d.tripId, { docStored: true });
+					this.#docStored = true;
+				}
+				// After a large merge, a restart should not scan it again for own changes.
+				if (this.#remoteSinceMark >= MARK_AFTER_REMOTE) await this.#mark();
+			},
 		};
+	}
+
+	/** Records how far the capture got (a ScanMarker), once every capture so far is stored. */
+	async #mark(): Promise<void> {
+		await this.#capture;
+		const heads = this.#scannedHeads;
+		if (this.#scanBroken || heads.join() === this.#markedHeads) return;
+		this.#remoteSinceMark = 0;
+		await this.#d.store.setScanned(this.#d.tripId, heads);
+		this.#markedHeads = heads.join();
 	}
 
 	#captureEdits(): void {
 		const doc = this.#d.handle.doc();
 		const since = this.#lastHeads;
-		this.#lastHeads = A.getHeads(doc);
-		if (this.#applyingRemote) return;
+		const heads = A.getHeads(doc);
+		this.#lastHeads = heads;
+		const scanned = () => {
+			this.#scannedHeads = heads;
+		};
+		if (this.#applyingRemote) {
+			// Changes from the server's log: nothing to push, but the scan has got past them.
+			this.#capture = this.#capture.then(scanned);
+			return;
+		}
 		const current = A.getActorId(doc);
 		const found = pushableSince(doc, since, new Set([...this.#own, current]), this.#genesis);
 		const unknownActor = A.getChangesMetaSince(doc, since).some(
@@ -188,9 +273,12 @@ export class Replica {
 			// superset: anything already in the outbox is skipped).
 			const all = unknownActor ? pushableSince(this.#d.handle.doc(), since, this.#own, this.#genesis) : found;
 			const added = await this.#d.store.addToOutbox(this.#d.tripId, all);
+			scanned();
 			if (added > 0) this.request('edit');
 		});
-		this.#capture = this.#capture.catch(() => {});
+		this.#capture = this.#capture.catch(() => {
+			this.#scanBroken = true;
+		});
 	}
 
 	/** Asks for a sync cycle: now if none runs, else once more after the current one. */
@@ -254,7 +342,7 @@ export class Replica {
 
 	async #runOnce(trigger: string): Promise<void> {
 		const startedAt = Date.now();
-		const { tripId, userId, scope, server, store } = this.#d;
+		const { tripId, userId, scope, server } = this.#d;
 		// Not awaited: the push or pull must not wait for the state's counts (see #publish).
 		void this.#publish({ status: { kind: 'syncing', since: startedAt } }).catch(() => {});
 		let report: CycleReport | null = null;
@@ -269,7 +357,7 @@ export class Replica {
 					tripId,
 					userId,
 					server,
-					store,
+					store: this.#cursorWatch,
 					doc: this.#doc,
 					info: this.#info,
 					docName: () => this.#d.docName(this.#d.handle.doc()),

@@ -44,6 +44,27 @@ export interface TripMeta {
 	bytesSinceSnapshot: number;
 	/** Set when the server says we may no longer sync it: the outbox is kept for export. */
 	revoked: 'removed' | null;
+	/**
+	 * Where the last scan for own changes got to, so a restart scans only what is new (a scan of
+	 * 20,000 changes costs ~200 ms). null: scan everything.
+	 */
+	scanned: ScanMarker | null;
+}
+
+/**
+ * Every change this device may push (own actors' and, for a trip created here, the genesis) that
+ * is an ancestor of `heads` is in the outbox, acknowledged or quarantined — for every actor in
+ * `actors`, the store's own actors when it was written at `at`. An actor recorded later cannot
+ * have written before `heads` (its record precedes its first change). A document without `heads`
+ * (storage lost a write), an own actor recorded before `at` but not in `actors` (an adoption), or
+ * an entry of `pending` (the outbox then) now neither in the outbox, acknowledged nor quarantined
+ * (the outbox lost rows) makes the marker worthless: the scan starts from nothing again.
+ */
+export interface ScanMarker {
+	heads: string[];
+	actors: string[];
+	at: number;
+	pending: { hash: string; actor: string | null; seq: number }[];
 }
 
 export interface SnapshotDigest {
@@ -77,8 +98,18 @@ export interface SyncStore {
 	/** Records an actor this device writes with; must complete before that actor's first change. */
 	addActor(actor: string): Promise<void>;
 	actors(): Promise<Set<string>>;
-	/** Adds change sets not yet acknowledged (acknowledged ones are skipped); returns how many were new. */
-	addToOutbox(tripId: string, entries: OutboxEntry[]): Promise<number>;
+	/** The own actors with when each was recorded (ms since epoch). */
+	actorsRecorded(): Promise<Map<string, number>>;
+	/**
+	 * Adds change sets not yet acknowledged (acknowledged ones are skipped); returns how many were
+	 * new. With `scanned`, records in the same transaction that these were every pushable change up
+	 * to those heads (see ScanMarker).
+	 */
+	addToOutbox(tripId: string, entries: OutboxEntry[], scanned?: string[]): Promise<number>;
+	/** Records a ScanMarker at `heads`: the caller's capture of every change up to them is stored. */
+	setScanned(tripId: string, heads: string[]): Promise<void>;
+	/** The trip's ScanMarker if the outbox still accounts for everything it did (else null). */
+	scanMarker(tripId: string): Promise<ScanMarker | null>;
 	outbox(tripId: string): Promise<OutboxEntry[]>;
 	pendingCount(tripId: string): Promise<number>;
 	acknowledge(
@@ -122,6 +153,7 @@ export function defaultTripMeta(tripId: string): TripMeta {
 		docStored: false,
 		bytesSinceSnapshot: 0,
 		revoked: null,
+		scanned: null,
 	};
 }
 
@@ -164,6 +196,22 @@ export async function openIndexedDbSyncStore(
 		}
 	};
 
+	// The actors and the outbox are read in the marker's own transaction: none recorded before it
+	// can be missed.
+	const markScanned = async (t: IDBTransaction, meta: TripMeta, heads: string[]) => {
+		const [actors, pending] = await Promise.all([
+			promised(t.objectStore(T.actors).getAllKeys()) as Promise<string[]>,
+			byTrip<OutboxEntry>(t, T.outbox, meta.tripId),
+		]);
+		const scanned: ScanMarker = {
+			heads: [...heads],
+			actors,
+			at: Date.now(),
+			pending: pending.map((e) => ({ hash: e.hash, actor: e.actor, seq: e.seq })),
+		};
+		t.objectStore(T.trips).put({ ...meta, scanned });
+	};
+
 	return {
 		userId,
 		async trip(tripId) {
@@ -189,8 +237,12 @@ export async function openIndexedDbSyncStore(
 			const keys = (await promised(tx([T.actors]).objectStore(T.actors).getAllKeys())) as string[];
 			return new Set(keys);
 		},
-		async addToOutbox(tripId, entries) {
-			const t = tx([T.trips, T.outbox, T.quarantine], 'readwrite');
+		async actorsRecorded() {
+			const rows = (await promised(tx([T.actors]).objectStore(T.actors).getAll())) as { actor: string; at: number }[];
+			return new Map(rows.map((r) => [r.actor, r.at]));
+		},
+		async addToOutbox(tripId, entries, scanned) {
+			const t = tx([T.trips, T.outbox, T.quarantine, ...(scanned ? [T.actors] : [])], 'readwrite');
 			const meta = await readMeta(t, tripId);
 			let added = 0;
 			for (const e of entries) {
@@ -200,8 +252,27 @@ export async function openIndexedDbSyncStore(
 				t.objectStore(T.outbox).put({ tripId, ...e });
 				added++;
 			}
+			if (scanned) await markScanned(t, meta, scanned);
 			await committed(t);
 			return added;
+		},
+		async setScanned(tripId, heads) {
+			const t = tx([T.trips, T.actors, T.outbox], 'readwrite');
+			await markScanned(t, await readMeta(t, tripId), heads);
+			await committed(t);
+		},
+		async scanMarker(tripId) {
+			const t = tx([T.trips, T.outbox, T.quarantine]);
+			const meta = await readMeta(t, tripId);
+			const marker = meta.scanned;
+			if (!marker) return null;
+			for (const e of marker.pending) {
+				if (isAcked(meta, e)) continue;
+				if (await promised(t.objectStore(T.outbox).getKey([tripId, e.hash]))) continue;
+				if (await promised(t.objectStore(T.quarantine).getKey([tripId, e.hash]))) continue;
+				return null;
+			}
+			return marker;
 		},
 		async outbox(tripId) {
 			const t = tx([T.outbox]);

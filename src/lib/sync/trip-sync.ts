@@ -18,6 +18,7 @@ import { Replica, type ReplicaState } from './replica';
 import type { RetryOptions } from './retry';
 import { supabaseTripServer, type TripServer, type TripStatusRow } from './server';
 import { HISTORY_LIMIT, overallOf, StateCell, type OverallSyncState, type StorageWarning, type SyncRun } from './state';
+import { openStoredHandle } from './open-doc';
 import { openIndexedDbSyncStore, type SyncStore } from './store';
 import { watchStorage, type StorageLike } from './storage-watch';
 
@@ -158,15 +159,7 @@ export class TripSync {
 	async #openReplica(tripId: string, initial: Uint8Array | null): Promise<Replica> {
 		const documentId = tripIdToDocumentId(tripId as TripId);
 		this.#openDocs.add(documentId);
-		const stored = (await this.#storageAdapter.loadRange([documentId])).length > 0;
-		let handle: DocHandle<unknown>;
-		if (stored) handle = await this.repo.find(documentId);
-		else {
-			// Nothing stored anywhere on this device for this user: start from the genesis (or empty)
-			// and let the first pull fill it.
-			handle = this.repo.import(initial ?? A.save(A.init()), { docId: documentId });
-			if (!handle.isReady()) handle.doneLoading();
-		}
+		const handle = await openStoredHandle(this.repo, this.#storageAdapter, documentId, initial);
 		const replica = new Replica({
 			tripId,
 			userId: this.userId,
@@ -213,8 +206,12 @@ export class TripSync {
 		const target = { repo: this.repo, storage: this.#storageAdapter, store: this.store, scope };
 		const ids = await adoptTrips(fromUserId, { ...target, indexedDB: this.#o.indexedDB });
 		for (const id of ids) {
-			// An open replica read its actors and metadata at start: restart it on the adopted ones.
-			if (this.#replicas.has(id)) await this.close(id);
+			// An open replica read its actors and metadata at start: restart it on the adopted ones,
+			// scanning the whole document (its stop recorded a scan marker under the old actors).
+			if (this.#replicas.has(id)) {
+				await this.close(id);
+				await this.store.updateTrip(id, { scanned: null });
+			}
 			await this.open(id);
 		}
 		return ids;
