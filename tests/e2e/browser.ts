@@ -87,8 +87,13 @@ export async function launchPersistent(userDataDir: string): Promise<PersistentB
 	return { browser, context: browser.contexts()[0]!, kill };
 }
 
-/** Persistent Chromiums still alive; killed after the file's tests, even when a test failed. */
+/** Persistent Chromiums still alive, for killPersistentBrowsers. */
 const running = new Set<() => Promise<void>>();
-afterAll(async () => {
+
+/**
+ * Kills every persistent Chromium still alive: a test file's afterAll calls it, so none outlives a
+ * failed test. (Not registered here: bench/ imports this module outside Vitest.)
+ */
+export async function killPersistentBrowsers(): Promise<void> {
 	await Promise.all([...running].map((kill) => kill()));
-});
+}

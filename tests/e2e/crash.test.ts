@@ -23,7 +23,7 @@ import {
 	type TripDoc,
 	type TripId,
 } from '../../src/lib/trip/index.ts';
-import { launchPersistent, type PersistentBrowser } from './browser.ts';
+import { killPersistentBrowsers, launchPersistent, type PersistentBrowser } from './browser.ts';
 
 const appUrl = inject('appUrl');
 const apiUrl = inject('e2eApiUrl');
@@ -31,6 +31,7 @@ const db = new pg.Client({ connectionString: inject('e2eDbUrl') });
 await db.connect();
 const profile = await mkdtemp(join(tmpdir(), 'tripmate-crash-profile-'));
 afterAll(async () => {
+	await killPersistentBrowsers();
 	await db.end();
 	await rm(profile, { recursive: true, force: true });
 });
