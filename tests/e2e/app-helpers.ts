@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { createClient } from '@supabase/supabase-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import pg from 'pg';
+import { afterAll, expect, inject } from 'vitest';
 import WebSocket from 'ws';
 
 export const SHOTS = 'test-results/screenshots';
@@ -28,6 +29,30 @@ export async function newDevice(browser: Browser): Promise<Device> {
 	await page.goto(inject('appUrl'));
 	await page.getByTestId('user-id').waitFor({ timeout: 20_000 });
 	return { context, page, errors };
+}
+
+/** `device()` opens a new device; every one is closed after the file's tests. */
+export function deviceFactory(browser: Browser): () => Promise<Device> {
+	const opened: Device[] = [];
+	afterAll(async () => {
+		for (const d of opened) await d.context.close();
+	});
+	return async () => {
+		const d = await newDevice(browser);
+		opened.push(d);
+		return d;
+	};
+}
+
+/** One query on the stack's database as its superuser, for what the test checks on the server. */
+export async function queryDb<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+	const client = new pg.Client({ connectionString: inject('e2eDbUrl') });
+	await client.connect();
+	try {
+		return (await client.query<T>(sql, params)).rows;
+	} finally {
+		await client.end();
+	}
 }
 
 export const userId = async (page: Page) => ((await page.getByTestId('user-id').textContent()) ?? '').trim();

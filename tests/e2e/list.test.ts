@@ -4,45 +4,29 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, expect, inject, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createTripFromTemplate, exportJson, findTemplate, readTrip } from '../../src/lib/trip/index.ts';
 import {
 	clientOf,
 	createTrip,
 	expectAccessible,
-	newDevice,
+	deviceFactory,
+	queryDb,
 	shots,
 	statusText,
 	toList,
-	type Device,
 } from './app-helpers.ts';
 import { launchBrowser } from './browser.ts';
 
 const browser = await launchBrowser();
-const devices: Device[] = [];
-afterAll(async () => {
-	for (const d of devices) await d.context.close();
-});
-
-async function device(): Promise<Device> {
-	const d = await newDevice(browser);
-	devices.push(d);
-	return d;
-}
+const device = deviceFactory(browser);
 
 async function deletedOnServer(name: string): Promise<boolean | null> {
-	const client = new pg.Client({ connectionString: inject('e2eDbUrl') });
-	await client.connect();
-	try {
-		const { rows } = await client.query<{ deleted: boolean }>(
-			'select deleted_at is not null as deleted from public.trips where name = $1',
-			[name],
-		);
-		return rows[0]?.deleted ?? null;
-	} finally {
-		await client.end();
-	}
+	const [row] = await queryDb<{ deleted: boolean }>(
+		'select deleted_at is not null as deleted from public.trips where name = $1',
+		[name],
+	);
+	return row?.deleted ?? null;
 }
 
 test('a trip made from a template shows its packing progress, dates, people, role and badge on the list', async () => {

@@ -2,46 +2,27 @@
 // a guest; "Save your trips" links an email (confirmed through the mailed link, email confirmations
 // on as hosted) and a password and keeps every trip; another device signs in and sees them, and
 // its own guest trips come along; sign-out warns about unsynced edits and about ending a guest.
-import pg from 'pg';
-import { afterAll, expect, inject, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
 	accountMenu,
 	confirmationLinkFor,
 	createTrip,
 	expectAccessible,
-	newDevice,
+	deviceFactory,
+	queryDb,
 	shots,
 	statusText,
 	toList,
 	userId,
-	type Device,
 } from './app-helpers.ts';
 import { launchBrowser } from './browser.ts';
 
 const browser = await launchBrowser();
-const devices: Device[] = [];
-afterAll(async () => {
-	for (const d of devices) await d.context.close();
-});
-
-async function device(): Promise<Device> {
-	const d = await newDevice(browser);
-	devices.push(d);
-	return d;
-}
+const device = deviceFactory(browser);
 
 async function isAnonymous(id: string): Promise<boolean | null> {
-	const client = new pg.Client({ connectionString: inject('e2eDbUrl') });
-	await client.connect();
-	try {
-		const { rows } = await client.query<{ is_anonymous: boolean }>(
-			'select is_anonymous from auth.users where id = $1',
-			[id],
-		);
-		return rows[0]?.is_anonymous ?? null;
-	} finally {
-		await client.end();
-	}
+	const [row] = await queryDb<{ is_anonymous: boolean }>('select is_anonymous from auth.users where id = $1', [id]);
+	return row?.is_anonymous ?? null;
 }
 
 const email = `saver-${Date.now()}@example.com`;
