@@ -126,6 +126,8 @@ test('the owner invites an editor and a viewer by link; all see each other here;
 	const everyone = [ownerId, editor.userId, viewer.userId].sort();
 	for (const { page } of [owner, editor, viewer])
 		await expect.poll(() => hereIds(page), { timeout: 20_000 }).toEqual(everyone);
+	// Members and invites live in the People tab.
+	await owner.page.getByRole('tab', { name: 'People' }).click();
 	await expect
 		.poll(() => owner.page.getByRole('list', { name: 'Invites' }).getByRole('listitem').count(), { timeout: 10_000 })
 		.toBe(2);
@@ -134,6 +136,8 @@ test('the owner invites an editor and a viewer by link; all see each other here;
 	await expect.poll(() => viewer.page.getByRole('status').filter({ hasText: 'view only' }).count()).toBe(1);
 	expect(await editor.page.getByText('view only').count()).toBe(0);
 	expect(await owner.page.getByText('view only').count()).toBe(0);
+
+	await owner.page.getByRole('tab', { name: 'Packing' }).click();
 
 	// The editor's edit reaches the owner; then the owner removes the editor, whose app says so.
 	const add = editor.page.getByRole('textbox', { name: 'Add item' });
@@ -175,12 +179,13 @@ test('the owner invites an editor and a viewer by link; all see each other here;
 	await addOwn.fill('Stove');
 	await addOwn.press('Enter');
 	await viewer.page.getByRole('checkbox', { name: 'Stove' }).waitFor({ timeout: 20_000 });
-	expect(await viewer.page.getByRole('button', { name: 'Undo' }).count()).toBe(0);
-	await owner.page.getByRole('button', { name: 'Undo' }).click();
+	expect(await viewer.page.getByRole('button', { name: 'Undo my last change' }).count()).toBe(0);
+	await owner.page.getByRole('button', { name: 'Undo my last change' }).click();
 	for (const { page } of [owner, viewer])
 		await expect.poll(() => page.getByRole('checkbox', { name: 'Stove' }).count(), { timeout: 20_000 }).toBe(0);
 	expect(await owner.page.getByRole('checkbox', { name: 'Tent' }).count()).toBe(1);
 
+	await owner.page.getByRole('tab', { name: 'People' }).click();
 	await owner.page
 		.locator(`li[data-user-id="${editor.userId}"]`)
 		.getByRole('button', { name: /^Remove / })

@@ -169,7 +169,7 @@ test('a new user plans a trip: items added, renamed, ticked, reordered, overridd
 	await openEditor(page, 'Toothbrush');
 	await page.getByRole('button', { name: 'Delete Toothbrush' }).click();
 	expect(await checkbox(page, 'Toothbrush').count()).toBe(0);
-	await page.getByRole('button', { name: 'Undo' }).click();
+	await page.getByRole('button', { name: 'Undo', exact: true }).click();
 	await checkbox(page, 'Toothbrush').waitFor();
 
 	// Filters: "Not packed yet" hides the packed passport.
