@@ -6,15 +6,13 @@ import * as A from '@automerge/automerge';
 import type { DocHandle, Repo } from '@automerge/automerge-repo';
 import { runCycle, type CycleReport, type ServerInfo } from './cycle';
 import { isServerCallError } from './errors';
-import { handleDoc, pushableSince, type LocalDoc } from './local-doc';
+import { EditCapture } from './capture';
+import { handleDoc, type LocalDoc } from './local-doc';
 import { withLock, tripLockName } from './lock';
 import { RetryState, type RetryOptions } from './retry';
 import type { HintSubscription, TripServer } from './server';
 import type { SyncProblem, SyncRun, SyncStatus } from './state';
-import type { PullRecord, ScanMarker, SyncStore, TripMeta } from './store';
-
-/** Remote changes applied since the last ScanMarker after which the next persist writes a new one. */
-const MARK_AFTER_REMOTE = 200;
+import type { PullRecord, SyncStore, TripMeta } from './store';
 
 export interface ReplicaDeps {
 	tripId: string;
@@ -45,25 +43,10 @@ export interface ReplicaState {
 
 const REFRESHING_TRIGGERS = new Set(['start', 'online', 'joined', 'interval', 'visible', 'focus', 'manual']);
 
-/**
- * Where a restart's scan for own changes may start: the marker's heads when the document has them
- * and every own actor was either known to the marker or recorded after it; else from nothing.
- */
-export function scanFrom(doc: A.Doc<unknown>, marker: ScanMarker | null, recorded: Map<string, number>): string[] {
-	if (!marker) return [];
-	const known = new Set(marker.actors);
-	for (const [actor, at] of recorded) if (!known.has(actor) && at <= marker.at) return [];
-	return A.hasHeads(doc, marker.heads) ? marker.heads : [];
-}
-
 export class Replica {
 	readonly #d: ReplicaDeps;
 	readonly #doc: LocalDoc;
 	readonly #retry: RetryState;
-	#lastHeads: string[];
-	#own = new Set<string>();
-	#genesis: string | null = null;
-	#capture: Promise<void> = Promise.resolve();
 	#running: Promise<void> | null = null;
 	#again: string | null = null;
 	#timer: ReturnType<typeof setTimeout> | null = null;
@@ -71,26 +54,25 @@ export class Replica {
 	#hints: HintSubscription | null = null;
 	#hintsBroken = false;
 	#stopped = false;
-	#applyingRemote = false;
 	#publishes = 0;
 	#info: ServerInfo | null = null;
-	/** Heads up to which every local edit is in the outbox (the capture chain got there). */
-	#scannedHeads: string[] = [];
-	/** A capture failed: nothing after it may be claimed scanned in this session. */
-	#scanBroken = false;
-	#markedHeads = '';
-	#remoteSinceMark = 0;
-	#docStored = false;
 	/** A lower bound of the stored cursor: a hint at or below it needs nothing, not even a read. */
 	#knownCursor = 0;
 	#state: ReplicaState;
-	readonly #onHeads = () => this.#captureEdits();
+	readonly #edits: EditCapture;
+	readonly #onHeads = () => this.#edits.onHeads();
 	/** The store as the cycle uses it, telling this replica where the cursor moved. */
 	readonly #cursorWatch: SyncStore;
 
 	constructor(deps: ReplicaDeps) {
 		this.#d = deps;
-		this.#doc = this.#markingRemote(handleDoc(deps.repo, deps.handle));
+		this.#edits = new EditCapture({
+			tripId: deps.tripId,
+			handle: deps.handle,
+			store: deps.store,
+			onAdded: () => this.request('edit'),
+		});
+		this.#doc = this.#edits.wrap(handleDoc(deps.repo, deps.handle));
 		this.#retry = new RetryState(deps.retry);
 		const store = deps.store;
 		this.#cursorWatch = Object.assign(Object.create(store) as SyncStore, {
@@ -104,7 +86,6 @@ export class Replica {
 				return next;
 			},
 		});
-		this.#lastHeads = [];
 		this.#state = {
 			status: { kind: 'idle' },
 			pending: 0,
@@ -136,9 +117,6 @@ export class Replica {
 			store.actorsRecorded(),
 			store.scanMarker(tripId),
 		]);
-		this.#genesis = meta.createdHere ? meta.genesisHash : null;
-		this.#own = new Set(recorded.keys());
-		this.#docStored = meta.docStored;
 		this.#knownCursor = meta.cursor;
 		const doc = handle.doc();
 		// A document missing what the cursor claims (storage lost a write) or with missing
@@ -148,12 +126,7 @@ export class Replica {
 			await store.updateTrip(tripId, { cursor: 0, cursorHash: null });
 			this.#knownCursor = 0;
 		}
-		const heads = A.getHeads(doc);
-		const since = scanFrom(doc, marker, recorded);
-		await store.addToOutbox(tripId, pushableSince(doc, since, this.#own, this.#genesis), heads);
-		this.#scannedHeads = heads;
-		this.#markedHeads = heads.join();
-		this.#lastHeads = heads;
+		await this.#edits.start(meta, recorded, marker);
 		handle.on('heads-changed', this.#onHeads);
 		this.#subscribeHints();
 		await this.#publish({});
@@ -178,11 +151,8 @@ export class Replica {
 	}
 
 	/** The handle's current actor is recorded (durably) before any edit through it. */
-	async ensureActor(): Promise<void> {
-		const actor = A.getActorId(this.#d.handle.doc());
-		if (this.#own.has(actor)) return;
-		await this.#d.store.addActor(actor);
-		this.#own.add(actor);
+	ensureActor(): Promise<void> {
+		return this.#edits.ensureActor();
 	}
 
 	async refreshInfo(): Promise<void> {
@@ -196,89 +166,6 @@ export class Replica {
 		}
 		if (info) this.#info = info;
 		await this.#publish({ role: this.#info?.role ?? null });
-	}
-
-	/**
-	 * Pulled changes and snapshots come from the server's log: nothing in them is ever pushed again
-	 * (the log has it already; own changes among them are acknowledged by the pull). While the cycle
-	 * applies them the capture only moves its heads on, instead of scanning thousands of changes.
-	 */
-	#markingRemote(doc: LocalDoc): LocalDoc {
-		const remote = <R>(fn: () => R): R => {
-			this.#applyingRemote = true;
-			try {
-				return fn();
-			} finally {
-				this.#applyingRemote = false;
-			}
-		};
-		return {
-			...doc,
-			applyBatch: (changes) => {
-				this.#remoteSinceMark += changes.length;
-				return remote(() => doc.applyBatch(changes));
-			},
-			mergeSnapshot: (data, heads) => {
-				this.#remoteSinceMark += MARK_AFTER_REMOTE;
-				return remote(() => doc.mergeSnapshot(data, heads));
-			},
-			persist: async () => {
-				await doc.persist();
-				// The trips list loads a trip's document only when it is known to be stored.
-				if (!this.#docStored) {
-					await this.#d.store.updateTrip(this.#d.tripId, { docStored: true });
-					this.#docStored = true;
-				}
-				// After a large merge, a restart should not scan it again for own changes.
-				if (this.#remoteSinceMark >= MARK_AFTER_REMOTE) await this.#mark();
-			},
-		};
-	}
-
-	/** Records how far the capture got (a ScanMarker), once every capture so far is stored. */
-	async #mark(): Promise<void> {
-		await this.#capture;
-		const heads = this.#scannedHeads;
-		if (this.#scanBroken || heads.join() === this.#markedHeads) return;
-		this.#remoteSinceMark = 0;
-		await this.#d.store.setScanned(this.#d.tripId, heads);
-		this.#markedHeads = heads.join();
-	}
-
-	#captureEdits(): void {
-		const doc = this.#d.handle.doc();
-		const since = this.#lastHeads;
-		const heads = A.getHeads(doc);
-		this.#lastHeads = heads;
-		const scanned = () => {
-			this.#scannedHeads = heads;
-		};
-		if (this.#applyingRemote) {
-			// Changes from the server's log: nothing to push, but the scan has got past them.
-			this.#capture = this.#capture.then(scanned);
-			return;
-		}
-		const current = A.getActorId(doc);
-		const found = pushableSince(doc, since, new Set([...this.#own, current]), this.#genesis);
-		const unknownActor = A.getChangesMetaSince(doc, since).some(
-			(m) => !this.#own.has(m.actor) && m.hash !== this.#genesis,
-		);
-		this.#capture = this.#capture.then(async () => {
-			// Another tab's actor: its record is in the shared store (made before its first change).
-			if (unknownActor) {
-				this.#own = await this.#d.store.actors();
-				if (!this.#own.has(current)) this.#own.add(current);
-			}
-			// The document object captured above may be outdated by now; read the current one (a
-			// superset: anything already in the outbox is skipped).
-			const all = unknownActor ? pushableSince(this.#d.handle.doc(), since, this.#own, this.#genesis) : found;
-			const added = await this.#d.store.addToOutbox(this.#d.tripId, all);
-			scanned();
-			if (added > 0) this.request('edit');
-		});
-		this.#capture = this.#capture.catch(() => {
-			this.#scanBroken = true;
-		});
 	}
 
 	/** Asks for a sync cycle: now if none runs, else once more after the current one. */
@@ -307,7 +194,7 @@ export class Replica {
 	 */
 	async settle(): Promise<void> {
 		for (;;) {
-			await this.#capture;
+			await this.#edits.captured;
 			const running = this.#running;
 			if (!running) return;
 			await running.catch(() => {});
@@ -320,7 +207,7 @@ export class Replica {
 	 */
 	async whenIdle(): Promise<void> {
 		for (;;) {
-			await this.#capture;
+			await this.#edits.captured;
 			const running = this.#running;
 			if (running) {
 				await running;
@@ -361,7 +248,7 @@ export class Replica {
 					doc: this.#doc,
 					info: this.#info,
 					docName: () => this.#d.docName(this.#d.handle.doc()),
-					captured: () => this.#capture,
+					captured: () => this.#edits.captured,
 				}),
 			);
 		} catch (e) {
