@@ -13,6 +13,7 @@ import { launchProfile } from '../tests/e2e/browser.ts';
 import { serveStatic } from '../tests/e2e/static-server.ts';
 import { benchClient } from './lib.ts';
 import { addMember, person } from './sync/ours.ts';
+import { accessToken } from '../tests/e2e/page-session.ts';
 
 export interface BrowserFigures {
 	catchupMs: number;
@@ -55,22 +56,6 @@ const lastRun = (page: Page) =>
 		});
 		idb.close();
 		return run as Run | null;
-	});
-
-const accessToken = (page: Page) =>
-	page.evaluate(async () => {
-		const idb = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('tripmate-auth');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const text = await new Promise<unknown>((resolve, reject) => {
-			const read = idb.transaction('session').objectStore('session').get('tripmate-auth-session');
-			read.onsuccess = () => resolve(read.result);
-			read.onerror = () => reject(read.error);
-		});
-		idb.close();
-		return (JSON.parse(String(text)) as { access_token: string }).access_token;
 	});
 
 async function driver(context: BrowserContext, appUrl: string): Promise<{ page: Page; cdp: CDPSession; id: string }> {

@@ -19,6 +19,7 @@ import { toBase64 } from '../../src/lib/sync/bytes.ts';
 import type { AppFigures } from '../app.bench.ts';
 import { benchClient, ms, summarize } from '../lib.ts';
 import type { AppBench } from './harness.ts';
+import { accessToken } from '../../tests/e2e/page-session.ts';
 
 const TRIPS = 100;
 const RELOADS = 7;
@@ -127,21 +128,4 @@ async function seed(bench: AppBench, token: string, userId: string): Promise<voi
 		const pushed = await client.rpc('push_changes', { p_trip_id: tripId, p_changes: changes.map(toBase64) });
 		if (pushed.error) throw new Error(`push_changes: ${pushed.error.message}`);
 	}
-}
-
-async function accessToken(page: Page): Promise<string> {
-	return page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('tripmate-auth');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const text = await new Promise<unknown>((resolve, reject) => {
-			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
-			read.onsuccess = () => resolve(read.result);
-			read.onerror = () => reject(read.error);
-		});
-		db.close();
-		return (JSON.parse(String(text)) as { access_token: string }).access_token;
-	});
 }

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, expect, inject } from 'vitest';
 import WebSocket from 'ws';
+import { accessToken } from './page-session.ts';
 
 export const SHOTS = 'test-results/screenshots';
 await mkdir(SHOTS, { recursive: true });
@@ -132,20 +133,7 @@ export async function toList(page: Page): Promise<void> {
 
 /** supabase-js acting with a page's session (read where the app keeps it), for steps with no screen yet. */
 export async function clientOf(page: Page) {
-	const token = await page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('tripmate-auth');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const text = await new Promise<unknown>((resolve, reject) => {
-			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
-			read.onsuccess = () => resolve(read.result);
-			read.onerror = () => reject(read.error);
-		});
-		db.close();
-		return (JSON.parse(String(text)) as { access_token: string }).access_token;
-	});
+	const token = await accessToken(page);
 	return createClient(inject('e2eApiUrl'), inject('e2eAnonKey'), {
 		auth: { persistSession: false, autoRefreshToken: false },
 		global: { headers: { Authorization: `Bearer ${token}` } },

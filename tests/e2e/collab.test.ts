@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterEach, expect, inject, test } from 'vitest';
 import { launchBrowser } from './browser.ts';
+import { accessToken } from './page-session.ts';
 
 const appUrl = inject('appUrl');
 const browser = await launchBrowser();
@@ -49,24 +50,6 @@ async function joinByLink(
 	await page.goto(link);
 	await page.waitForURL(new RegExp(`/trips/${tripId}$`), { timeout: 30_000 });
 	return { context, page, userId: await userIdOf(page) };
-}
-
-/** The access token of the page's session, read where the app keeps it (IndexedDB). */
-async function accessToken(page: Page): Promise<string> {
-	return page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('tripmate-auth');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const text = await new Promise<unknown>((resolve, reject) => {
-			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
-			read.onsuccess = () => resolve(read.result);
-			read.onerror = () => reject(read.error);
-		});
-		db.close();
-		return (JSON.parse(String(text)) as { access_token: string }).access_token;
-	});
 }
 
 /** supabase-js with a page's session: a second device of that person. */

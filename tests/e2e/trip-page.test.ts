@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, expect, inject, test } from 'vitest';
 import WebSocket from 'ws';
 import { launchBrowser } from './browser.ts';
+import { accessToken } from './page-session.ts';
 
 const appUrl = inject('appUrl');
 const browser = await launchBrowser();
@@ -31,23 +32,6 @@ async function newGuest(): Promise<{ context: BrowserContext; page: Page }> {
 	await page.goto(appUrl);
 	await page.getByTestId('user-id').waitFor({ timeout: 20_000 });
 	return { context, page };
-}
-
-async function accessToken(page: Page): Promise<string> {
-	return page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('tripmate-auth');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const text = await new Promise<unknown>((resolve, reject) => {
-			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
-			read.onsuccess = () => resolve(read.result);
-			read.onerror = () => reject(read.error);
-		});
-		db.close();
-		return (JSON.parse(String(text)) as { access_token: string }).access_token;
-	});
 }
 
 function clientFor(token: string) {

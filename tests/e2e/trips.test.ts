@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, expect, inject, test } from 'vitest';
 import WebSocket from 'ws';
 import { launchBrowser } from './browser.ts';
+import { accessToken } from './page-session.ts';
 
 const appUrl = inject('appUrl');
 const browser = await launchBrowser();
@@ -28,24 +29,6 @@ async function newGuest(): Promise<{ context: BrowserContext; page: Page; userId
 	const id = page.getByTestId('user-id');
 	await id.waitFor({ timeout: 20_000 });
 	return { context, page, userId: ((await id.textContent()) ?? '').trim() };
-}
-
-/** The access token of the page's session, read where the app keeps it (IndexedDB). */
-async function accessToken(page: Page): Promise<string> {
-	return page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('tripmate-auth');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const text = await new Promise<unknown>((resolve, reject) => {
-			const read = db.transaction('session').objectStore('session').get('tripmate-auth-session');
-			read.onsuccess = () => resolve(read.result);
-			read.onerror = () => reject(read.error);
-		});
-		db.close();
-		return (JSON.parse(String(text)) as { access_token: string }).access_token;
-	});
 }
 
 /** supabase-js acting with a page's session, for the server steps the first page has no screen for yet. */
