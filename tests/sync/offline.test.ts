@@ -1,4 +1,8 @@
+import * as A from '@automerge/automerge';
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { afterAll, expect, test } from 'vitest';
+import { docsDatabaseName } from '../../src/lib/sync/index.ts';
+import { tripIdToDocumentId, type TripId } from '../../src/lib/trip/ids.ts';
 import { startTestStack } from '../helpers/stack.ts';
 import {
 	addMember,
@@ -144,3 +148,43 @@ test('a shutdown while the network fails does not wait for the retries; the next
 	expect(await second.sync.store.pendingCount(tripId)).toBe(0);
 	await expectConverged(api, tripId, [second]);
 });
+
+test('an edit in the outbox that the stored document lacks (reload before the Repo saved) comes back into the trip', async () => {
+	const ana = await signIn(api);
+	const scope = 'reload-early:';
+	const first = await startDevice(ana, { scope });
+	const tripId = await first.sync.createTrip<Trip>({ init: init('Alps') });
+	await first.sync.whenIdle();
+	first.sync.setOnline(false);
+	await first.sync.change<Trip>(tripId, (d) => {
+		d.items.typed = { name: 'typed just before the reload' };
+	});
+	await first.sync.whenIdle();
+	const [entry] = await first.sync.store.outbox(tripId);
+	expect(entry).toBeDefined();
+	await stopDevice(first);
+	// As if the page went away after the outbox row was written, before the Repo's save.
+	await storeDocWithout(ana.id, scope, tripId, entry!.hash);
+
+	const second = await startDevice(ana, { scope });
+	second.sync.setOnline(false);
+	await second.sync.open(tripId);
+	expect((docOf(second, tripId) as unknown as Trip).items.typed?.name).toBe('typed just before the reload');
+	second.sync.setOnline(true);
+	await second.sync.whenIdle();
+	expect((await serverHashes(api, tripId)).has(entry!.hash)).toBe(true);
+	expect(await second.sync.store.pendingCount(tripId)).toBe(0);
+});
+
+/** Replaces the Repo's stored chunks of the trip by one snapshot of it without change `hash`. */
+async function storeDocWithout(userId: string, scope: string, tripId: string, hash: string) {
+	const storage = new IndexedDBStorageAdapter(docsDatabaseName(userId, scope));
+	const documentId = tripIdToDocumentId(tripId as TripId);
+	let doc = A.init<unknown>();
+	for (const chunk of await storage.loadRange([documentId])) if (chunk.data) doc = A.loadIncremental(doc, chunk.data);
+	const kept = A.getAllChanges(doc).filter((c) => A.decodeChange(c).hash !== hash);
+	const [without] = A.applyChanges(A.init<unknown>(), kept);
+	expect(A.getHeads(without)).not.toEqual(A.getHeads(doc));
+	await storage.removeRange([documentId]);
+	await storage.save([documentId, 'snapshot', 'without-last-edit'], A.save(without));
+}

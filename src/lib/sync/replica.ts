@@ -127,6 +127,14 @@ export class Replica {
 			this.#knownCursor = 0;
 		}
 		await this.#edits.start(meta, recorded, marker);
+		// The outbox row is written before the Repo's debounced save of the document: a reload or
+		// crash in between leaves own edits in the outbox that the stored document lacks. They are
+		// this device's and durable, so they go back into the document (and the user's screen).
+		const lacking = (await store.outbox(tripId)).filter((e) => !this.#doc.change(e.hash));
+		if (lacking.length > 0) {
+			this.#doc.applyBatch(lacking.map((e) => e.bytes));
+			await this.#doc.persist();
+		}
 		handle.on('heads-changed', this.#onHeads);
 		this.#subscribeHints();
 		await this.#publish({});
