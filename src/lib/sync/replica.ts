@@ -184,7 +184,9 @@ export class Replica {
 			return;
 		}
 		if (this.#running) {
-			this.#again = trigger;
+			// Coalesced into one more cycle; a trigger that refreshes the server's view (a rejoin,
+			// coming online) is kept over a plain edit or hint, whose cycle would skip the refresh.
+			if (!this.#again || !REFRESHING_TRIGGERS.has(this.#again)) this.#again = trigger;
 			return;
 		}
 		// A scheduled retry is pending: user-driven triggers go now; others wait for the timer.
@@ -193,6 +195,11 @@ export class Replica {
 		this.#timer = null;
 		this.#running = this.#loop(trigger).finally(() => {
 			this.#running = null;
+			// A trigger that came after the loop's last look at #again, before this ran, would be
+			// lost (a hint with nothing after it to start a cycle): run it now.
+			const again = this.#again;
+			this.#again = null;
+			if (again) this.request(again);
 		});
 	}
 
